@@ -1,0 +1,17 @@
+package com.wechathub;
+
+import com.wechathub.wechat.WechatProperties;
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({WechatProperties.class, WechatProperties.Limits.class})
+class HubConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

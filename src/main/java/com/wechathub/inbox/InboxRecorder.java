@@ -1,0 +1,63 @@
+package com.wechathub.inbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wechathub.idempotency.EventIdentity;
+import com.wechathub.metrics.HubMetrics;
+import com.wechathub.wechat.WechatEvent;
+import com.wechathub.wechat.WechatPushes;
+import java.sql.Timestamp;
+import java.time.Clock;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes a push to the inbox (table wechat_event) before WeChat gets its answer, so an event the
+ * hub answered 200 survives a crash right after. The primary key is the event id: when the
+ * dedupe store missed a retry (Redis down, key expired) the second insert is refused and the push
+ * is treated as the duplicate it is.
+ */
+@Component("inboxRecorder")
+public class InboxRecorder {
+
+    private static final Logger log = LoggerFactory.getLogger(InboxRecorder.class);
+
+    private static final String INSERT = """
+            INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
+                                      fields, raw_xml, status, attempts, next_attempt_at, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""";
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final HubMetrics metrics;
+    private final Clock clock;
+
+    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public void record(Exchange exchange) throws JsonProcessingException {
+        Message message = exchange.getMessage();
+        WechatEvent event = message.getBody(WechatEvent.class);
+        String id = message.getHeader(EventIdentity.EVENT_ID, String.class);
+        Timestamp now = new Timestamp(clock.millis());
+        try {
+            jdbc.update(INSERT, id, message.getHeader("account", String.class), event.getFromUserName(),
+                    event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
+                    json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class),
+                    now, now);
+            metrics.pushAccepted(exchange);
+        } catch (DuplicateKeyException e) {
+            log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
+            metrics.duplicate(exchange);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package com.wechathub.web;
+
+import com.wechathub.metrics.HubMetrics;
+import com.wechathub.wechat.Rejection;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Shapes what goes back on the wire. Request headers (query and path parameters, User-Agent…)
+ * would otherwise be echoed back as response headers by platform-http, so every answer starts
+ * from a clean set. Refusals are a status and one short line of text, never a stack trace.
+ */
+@Component("httpAnswers")
+public class HttpAnswers {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpAnswers.class);
+
+    private final HubMetrics metrics;
+
+    public HttpAnswers(HubMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void ok(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String body = message.getBody(String.class);
+        boolean xml = body != null && body.startsWith("<xml>");
+        answer(exchange, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class), body,
+                xml ? "application/xml;charset=UTF-8" : "text/plain;charset=UTF-8");
+    }
+
+    public void rejection(Exchange exchange) {
+        Rejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Rejection.class);
+        log.info("Refused {} {}: {} {}", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                exchange.getMessage().getHeader(Exchange.HTTP_PATH), rejection.getStatus(), rejection.getMessage());
+        metrics.rejected(rejection.getReason());
+        answer(exchange, rejection.getStatus(), rejection.getMessage(), "text/plain;charset=UTF-8");
+    }
+
+    public void malformed(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        log.info("Refused a malformed push: {}", cause.getClass().getSimpleName());
+        metrics.rejected("xml");
+        answer(exchange, 400, "malformed XML", "text/plain;charset=UTF-8");
+    }
+
+    public void unavailable(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        log.warn("Could not record a push in the inbox, answering 503 so WeChat retries: {}", cause.toString());
+        metrics.rejected("inbox_unavailable");
+        answer(exchange, 503, "inbox unavailable, retry later", "text/plain;charset=UTF-8");
+    }
+
+    public void internalError(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        log.error("Unexpected failure answering a push", cause);
+        metrics.rejected("internal");
+        answer(exchange, 500, "internal error", "text/plain;charset=UTF-8");
+    }
+
+    private void answer(Exchange exchange, int status, String body, String contentType) {
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, contentType);
+        message.setBody(body == null ? "" : body);
+        metrics.answered(exchange);
+    }
+}

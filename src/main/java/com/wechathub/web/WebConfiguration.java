@@ -1,0 +1,19 @@
+package com.wechathub.web;
+
+import com.wechathub.metrics.HubMetrics;
+import com.wechathub.wechat.WechatProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration {
+
+    @Bean
+    FilterRegistrationBean<BodyLimitFilter> pushBodyLimit(WechatProperties.Limits limits, HubMetrics metrics) {
+        var filter = new BodyLimitFilter(limits.maxBody(), () -> metrics.rejected("too_large"));
+        var registration = new FilterRegistrationBean<>(filter);
+        registration.addUrlPatterns("/wechat/*");
+        return registration;
+    }
+}

@@ -1,0 +1,91 @@
+package com.wechathub.wechat;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One push as WeChat sends it: an event (MsgType=event) or an ordinary message.
+ * Field names are WeChat's own. Fields this class does not name (PicUrl, MediaId, …)
+ * are kept in {@link #other()} so nothing a push carried is lost.
+ */
+@JacksonXmlRootElement(localName = "xml")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WechatEvent {
+
+    @JsonProperty("ToUserName") private String toUserName;
+    @JsonProperty("FromUserName") private String fromUserName;
+    @JsonProperty("CreateTime") private Long createTime;
+    @JsonProperty("MsgType") private String msgType;
+    @JsonProperty("Event") private String event;
+    @JsonProperty("EventKey") private String eventKey;
+    @JsonProperty("Ticket") private String ticket;
+    @JsonProperty("Latitude") private Double latitude;
+    @JsonProperty("Longitude") private Double longitude;
+    @JsonProperty("Precision") private Double precision;
+    @JsonProperty("MsgId") private String msgId;
+    @JsonProperty("Content") private String content;
+    /** Present in safe and compatible modes; never part of the recorded event. */
+    @JsonProperty(value = "Encrypt", access = JsonProperty.Access.WRITE_ONLY) private String encrypt;
+
+    private final Map<String, Object> other = new LinkedHashMap<>();
+
+    public String getToUserName() { return toUserName; }
+    public void setToUserName(String v) { toUserName = v; }
+    public String getFromUserName() { return fromUserName; }
+    public void setFromUserName(String v) { fromUserName = v; }
+    public Long getCreateTime() { return createTime; }
+    public void setCreateTime(Long v) { createTime = v; }
+    public String getMsgType() { return msgType; }
+    public void setMsgType(String v) { msgType = v; }
+    public String getEvent() { return event; }
+    public void setEvent(String v) { event = v; }
+    public String getEventKey() { return eventKey; }
+    public void setEventKey(String v) { eventKey = v; }
+    public String getTicket() { return ticket; }
+    public void setTicket(String v) { ticket = v; }
+    public Double getLatitude() { return latitude; }
+    public void setLatitude(Double v) { latitude = v; }
+    public Double getLongitude() { return longitude; }
+    public void setLongitude(Double v) { longitude = v; }
+    public Double getPrecision() { return precision; }
+    public void setPrecision(Double v) { precision = v; }
+    public String getMsgId() { return msgId; }
+    public void setMsgId(String v) { msgId = v; }
+    public String getContent() { return content; }
+    public void setContent(String v) { content = v; }
+    public String getEncrypt() { return encrypt; }
+    public void setEncrypt(String v) { encrypt = v; }
+
+    @JsonAnyGetter
+    public Map<String, Object> other() { return other; }
+
+    @JsonAnySetter
+    public void other(String name, Object value) { other.put(name, value); }
+
+    /** True for MsgType=event; ordinary messages (text, image, …) are not events. */
+    @JsonIgnore
+    public boolean isEvent() {
+        return "event".equals(msgType);
+    }
+
+    /**
+     * The scene of a scene QR code: a follow through one carries EventKey "qrscene_&lt;scene&gt;",
+     * a scan by an existing follower carries the bare scene.
+     */
+    @JsonIgnore
+    public String getScene() {
+        if (eventKey == null || eventKey.isEmpty()) {
+            return null;
+        }
+        if ("subscribe".equals(event)) {
+            return eventKey.startsWith("qrscene_") ? eventKey.substring("qrscene_".length()) : null;
+        }
+        return "SCAN".equals(event) ? eventKey : null;
+    }
+}
