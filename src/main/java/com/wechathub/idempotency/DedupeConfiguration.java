@@ -4,6 +4,7 @@ import com.wechathub.wechat.WechatProperties;
 import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,12 +19,11 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @Configuration(proxyBeanMethods = false)
 class DedupeConfiguration {
 
-    static final String KEY_PREFIX = "wechat-dedupe";
-
     @Bean("wechatDedupe")
     @ConditionalOnProperty(name = "hub.dedupe.store", havingValue = "redis")
-    IdempotentRepository redisDedupe(StringRedisTemplate redis, WechatProperties.Limits limits) {
-        SpringRedisStringIdempotentRepository repository = new SpringRedisStringIdempotentRepository(redis, KEY_PREFIX);
+    IdempotentRepository redisDedupe(StringRedisTemplate redis, WechatProperties.Limits limits,
+                                     @Value("${hub.dedupe.key-prefix:wechat-dedupe}") String keyPrefix) {
+        var repository = new SpringRedisStringIdempotentRepository(redis, keyPrefix);
         repository.setExpiry(limits.dedupeTtl().toSeconds());
         return new FailOpenIdempotentRepository(repository);
     }

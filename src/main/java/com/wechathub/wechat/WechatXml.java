@@ -20,7 +20,9 @@ class WechatXml {
 
     static final int MAX_DEPTH = 16;
 
-    @Bean
+    // Not a default candidate: an XmlMapper is an ObjectMapper, and as a plain bean it would
+    // displace Boot's JSON ObjectMapper everywhere. The routes look it up by name.
+    @Bean(defaultCandidate = false)
     XmlMapper wechatXmlMapper() {
         return mapper();
     }

@@ -1,0 +1,42 @@
+package com.wechathub.support;
+
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** What the hub left in the database and Redis; tests read it and clean it up. */
+public final class HubState {
+
+    private final JdbcTemplate jdbc;
+    private final StringRedisTemplate redis;
+
+    public HubState(JdbcTemplate jdbc, StringRedisTemplate redis) {
+        this.jdbc = jdbc;
+        this.redis = redis;
+    }
+
+    public List<Map<String, Object>> events(String openId) {
+        return jdbc.queryForList("SELECT * FROM wechat_event WHERE open_id = ? ORDER BY seq", openId);
+    }
+
+    public int eventCount(String openId) {
+        return events(openId).size();
+    }
+
+    public Map<String, Object> follower(String openId) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM wechat_follower WHERE open_id = ?", openId);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    public void clear() {
+        jdbc.update("DELETE FROM wechat_event");
+        jdbc.update("DELETE FROM wechat_follower");
+        if (redis != null) {
+            var keys = redis.keys("wechat-dedupe-test:*");
+            if (keys != null && !keys.isEmpty()) {
+                redis.delete(keys);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package com.wechathub.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * The prod profile against the machine's real Redis, PostgreSQL and RabbitMQ, in a schema of
+ * its own (wechat_hub_test) so tests never touch an operator's data. Properties set here
+ * outrank ./application.yaml, which the tests read like the running hub does.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=wechat_hub_test",
+        "spring.flyway.schemas=wechat_hub_test",
+        "hub.dedupe.key-prefix=wechat-dedupe-test",
+})
+@ActiveProfiles("prod")
+public @interface ProdTestProperties {
+}
