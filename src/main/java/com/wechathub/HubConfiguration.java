@@ -1,5 +1,6 @@
 package com.wechathub;
 
+import com.wechathub.inbox.DispatchProperties;
 import com.wechathub.wechat.WechatProperties;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -7,7 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({WechatProperties.class, WechatProperties.Limits.class})
+@EnableConfigurationProperties({WechatProperties.class, WechatProperties.Limits.class, DispatchProperties.class})
 class HubConfiguration {
 
     @Bean

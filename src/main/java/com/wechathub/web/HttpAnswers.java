@@ -27,9 +27,12 @@ public class HttpAnswers {
     public void ok(Exchange exchange) {
         Message message = exchange.getMessage();
         String body = message.getBody(String.class);
-        boolean xml = body != null && body.startsWith("<xml>");
-        answer(exchange, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class), body,
-                xml ? "application/xml;charset=UTF-8" : "text/plain;charset=UTF-8");
+        String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType == null || !contentType.startsWith("application/json")) {
+            boolean xml = body != null && body.startsWith("<xml>");
+            contentType = xml ? "application/xml;charset=UTF-8" : "text/plain;charset=UTF-8";
+        }
+        answer(exchange, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class), body, contentType);
     }
 
     public void rejection(Exchange exchange) {

@@ -1,0 +1,34 @@
+package com.wechathub.admin;
+
+import com.wechathub.wechat.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.apache.camel.Exchange;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Guards the operator API: it exists only when hub.admin.token is set (404 otherwise), and every
+ * call needs "Authorization: Bearer &lt;token&gt;" (401 otherwise), compared in constant time.
+ */
+@Component("adminAuth")
+public class AdminAuth {
+
+    private final byte[] token;
+
+    public AdminAuth(@Value("${hub.admin.token:}") String token) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void require(Exchange exchange) {
+        if (token.length == 0) {
+            throw new Rejection(404, "admin_disabled", "not found");
+        }
+        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(token, presented)) {
+            throw new Rejection(401, "admin_unauthorized", "a valid Bearer token is required");
+        }
+    }
+}

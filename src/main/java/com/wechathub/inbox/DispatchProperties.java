@@ -1,0 +1,28 @@
+package com.wechathub.inbox;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the dispatcher drains the inbox.
+ *
+ * @param batchSize    events claimed per poll (at most one per follower, so they may run in parallel)
+ * @param maxAttempts  attempts before an event is marked dead
+ * @param backoff      delay before the second attempt; doubles each time, up to maxBackoff
+ * @param lease        a claimed event not finished within this is taken again (its node died)
+ */
+@ConfigurationProperties("hub.dispatch")
+public record DispatchProperties(
+        @DefaultValue("50") int batchSize,
+        @DefaultValue("8") int maxAttempts,
+        @DefaultValue("1s") Duration backoff,
+        @DefaultValue("5m") Duration maxBackoff,
+        @DefaultValue("2m") Duration lease) {
+
+    Duration backoffAfter(int attempts) {
+        long factor = 1L << Math.min(Math.max(attempts - 1, 0), 20);
+        Duration delay = backoff.multipliedBy(factor);
+        return delay.compareTo(maxBackoff) > 0 ? maxBackoff : delay;
+    }
+}

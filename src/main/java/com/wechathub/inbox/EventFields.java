@@ -1,0 +1,54 @@
+package com.wechathub.inbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reads the fields of a recorded event (the inbox's JSON column) by WeChat's field names. */
+public final class EventFields {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
+
+    private EventFields() {
+    }
+
+    public static Map<String, Object> of(Map<String, Object> row) {
+        try {
+            return JSON.readValue((String) row.get("fields"), MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("inbox row " + row.get("id") + " has unreadable fields", e);
+        }
+    }
+
+    /** A timestamp column as an Instant: PostgreSQL's driver gives Timestamp, H2's OffsetDateTime. */
+    public static Instant instant(Object column) {
+        if (column instanceof java.sql.Timestamp timestamp) {
+            return timestamp.toInstant();
+        }
+        if (column instanceof OffsetDateTime offset) {
+            return offset.toInstant();
+        }
+        throw new IllegalArgumentException("not a timestamp: " + column);
+    }
+
+    /**
+     * The scene QR code behind an event: a follow through one carries EventKey "qrscene_&lt;scene&gt;",
+     * a scan by an existing follower the bare scene.
+     */
+    public static String scene(Map<String, Object> row) {
+        Object key = of(row).get("EventKey");
+        if (key == null || key.toString().isEmpty()) {
+            return null;
+        }
+        String eventKey = key.toString();
+        if ("subscribe".equals(row.get("event"))) {
+            return eventKey.startsWith("qrscene_") ? eventKey.substring("qrscene_".length()) : null;
+        }
+        return eventKey;
+    }
+}
