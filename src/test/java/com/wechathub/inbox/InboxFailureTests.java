@@ -3,38 +3,23 @@ package com.wechathub.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.support.Fixtures;
-import com.wechathub.support.HubState;
-import com.wechathub.support.ProdTestProperties;
-import com.wechathub.support.PushClient;
+import com.wechathub.support.HubIntegrationTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The database cannot record a push in time: the hub answers 503 inside WeChat's 5 s and
  * releases the dedupe key, so WeChat's retry of the very same push is taken.
  * The fault is real: a trigger makes PostgreSQL stall the first INSERT past the query timeout.
  */
-@ProdTestProperties
-class InboxFailureTests {
-
-    @LocalServerPort int port;
-    @Autowired JdbcTemplate jdbc;
-    @Autowired StringRedisTemplate redis;
-
-    HubState state;
+class InboxFailureTests extends HubIntegrationTest {
 
     @BeforeEach
     void injectFault() {
-        state = new HubState(jdbc, redis);
-        state.clear();
         jdbc.execute("CREATE SEQUENCE IF NOT EXISTS test_stall_once");
         jdbc.execute("""
                 CREATE OR REPLACE FUNCTION test_stall_first_insert() RETURNS trigger AS $$
@@ -52,12 +37,10 @@ class InboxFailureTests {
         jdbc.execute("DROP TRIGGER IF EXISTS test_stall ON wechat_event");
         jdbc.execute("DROP FUNCTION IF EXISTS test_stall_first_insert()");
         jdbc.execute("DROP SEQUENCE IF EXISTS test_stall_once");
-        state.clear();
     }
 
     @Test
     void aPushTheInboxCouldNotRecordIsRefusedThenTakenOnRetry() {
-        PushClient client = new PushClient(port);
         String openId = "ostall" + UUID.randomUUID().toString().replace("-", "");
         String push = Fixtures.push("event-subscribe", openId, System.currentTimeMillis() / 1000);
 

@@ -10,15 +10,26 @@ import org.springframework.test.context.ActiveProfiles;
 /**
  * The prod profile against the machine's real Redis, PostgreSQL and RabbitMQ, in a schema of
  * its own (wechat_hub_test) so tests never touch an operator's data. Properties set here
- * outrank ./application.yaml, which the tests read like the running hub does.
+ * outrank ./application.yaml, which the tests read like the running hub does. Back-off is
+ * shortened so retry tests take milliseconds, not minutes.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=wechat_hub_test",
+        "spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
         "spring.flyway.schemas=wechat_hub_test",
         "hub.dedupe.key-prefix=wechat-dedupe-test",
+        "hub.admin.token=" + ProdTestProperties.ADMIN_TOKEN,
+        "hub.crm.token=crm-test-token",
+        "hub.dispatch.poll-interval=50",
+        "hub.dispatch.backoff=100ms",
+        "hub.dispatch.max-backoff=1s",
+        "hub.dispatch.max-attempts=6",
+        "camel.resilience4j.configurations.crm.wait-duration-in-open-state=1",
 })
 @ActiveProfiles("prod")
 public @interface ProdTestProperties {
+
+    String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=wechat_hub_test";
+    String ADMIN_TOKEN = "test-admin-token";
 }

@@ -1,0 +1,265 @@
+package com.wechathub.dispatch;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.serverError;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.wechathub.support.Fixtures;
+import com.wechathub.support.HubIntegrationTest;
+import com.wechathub.support.ProdTestProperties;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The downstream contract (SPEC §7) against WireMock as the CRM and the real RabbitMQ and PostgreSQL. */
+class DispatchTests extends HubIntegrationTest {
+
+    @Autowired RabbitTemplate rabbit;
+
+    BrokerQueue broker;
+
+    @BeforeEach
+    void bindQueue() {
+        broker = new BrokerQueue(rabbit, "demo.#");
+    }
+
+    @AfterEach
+    void unbindQueue() {
+        broker.close();
+    }
+
+    String eventId() {
+        return (String) state.events(openId).get(0).get("id");
+    }
+
+    void awaitStatus(String status) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> status.equals(state.events(openId).get(0).get("status")));
+    }
+
+    // --- the seven event shapes -------------------------------------------------------------
+
+    @Test
+    void subscribeBindsInTheCrmUpsertsTheFollowerAndPublishes() {
+        client.send(Fixtures.push("event-subscribe", openId, createTime));
+        awaitStatus("done");
+        String id = eventId();
+
+        crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + openId))
+                .withHeader("Idempotency-Key", equalTo(id))
+                .withHeader("Authorization", equalTo("Bearer crm-test-token"))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withRequestBody(equalToJson("{\"account\":\"demo\",\"openid\":\"" + openId + "\",\"subscribed\":true,"
+                        + "\"at\":\"" + Instant.ofEpochSecond(createTime) + "\",\"scene\":null,\"ticket\":null}")));
+        crm.verify(1, anyRequestedFor(anyUrl()));
+        assertThat(state.follower(openId)).containsEntry("subscribed", true).containsEntry("subscribe_scene", null);
+
+        Message message = broker.await(openId, 1).get(0);
+        assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.subscribe");
+        assertThat(message.getMessageProperties().getMessageId()).isEqualTo(id);
+        assertThat(new String(message.getBody())).contains("\"id\":\"" + id + "\"").contains("\"account\":\"demo\"")
+                .contains("\"receivedAt\":").contains("\"FromUserName\":\"" + openId + "\"").contains("\"Event\":\"subscribe\"");
+    }
+
+    @Test
+    void subscribeThroughASceneCarriesSceneAndTicket() {
+        client.send(Fixtures.push("event-subscribe-scene", openId, createTime));
+        awaitStatus("done");
+
+        crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + openId))
+                .withRequestBody(equalToJson("{\"scene\":\"123123\"}", true, true))
+                .withRequestBody(equalToJson("{\"ticket\":\"gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==\"}", true, true)));
+        assertThat(state.follower(openId)).containsEntry("subscribe_scene", "123123");
+        assertThat(broker.await(openId, 1).get(0).getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.subscribe");
+    }
+
+    @Test
+    void unsubscribeUnbindsInTheCrm() {
+        client.send(Fixtures.push("event-unsubscribe", openId, createTime));
+        awaitStatus("done");
+
+        crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)).withHeader("Idempotency-Key", equalTo(eventId())));
+        Map<String, Object> follower = state.follower(openId);
+        assertThat(follower).containsEntry("subscribed", false);
+        assertThat(follower.get("unsubscribed_at")).isNotNull();
+        assertThat(broker.await(openId, 1).get(0).getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.unsubscribe");
+    }
+
+    @Test
+    void scanRecordsAnActivityAndTheLastScene() {
+        client.send(Fixtures.push("event-scan", openId, createTime));
+        awaitStatus("done");
+
+        crm.verify(1, postRequestedFor(urlEqualTo("/activities")).withHeader("Idempotency-Key", equalTo(eventId()))
+                .withRequestBody(equalToJson("{\"account\":\"demo\",\"openid\":\"" + openId + "\",\"type\":\"scan\",\"scene\":\"123123\","
+                        + "\"ticket\":\"${json-unit.any-string}\",\"at\":\"" + Instant.ofEpochSecond(createTime) + "\"}")));
+        assertThat(state.follower(openId)).containsEntry("last_scene", "123123");
+        assertThat(broker.await(openId, 1).get(0).getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.scan");
+    }
+
+    @Test
+    void locationUpdatesTheFollowerAndCallsNoCrm() {
+        client.send(Fixtures.push("event-location", openId, createTime));
+        awaitStatus("done");
+
+        crm.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(state.follower(openId)).containsEntry("latitude", 23.137466).containsEntry("longitude", 113.352425)
+                .containsEntry("location_precision", 119.38504);
+        Message message = broker.await(openId, 1).get(0);
+        assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.location");
+        assertThat(new String(message.getBody())).contains("\"Latitude\":23.137466");
+    }
+
+    @Test
+    void clickAndViewArePublishedOnly() {
+        client.send(Fixtures.push("event-click", openId, createTime));
+        client.send(Fixtures.push("event-view", openId, createTime));
+
+        List<Message> messages = broker.await(openId, 2);
+        assertThat(messages).extracting(m -> m.getMessageProperties().getReceivedRoutingKey())
+                .containsExactlyInAnyOrder("demo.click", "demo.view");
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.events(openId).stream().allMatch(r -> "done".equals(r.get("status"))));
+        crm.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(state.follower(openId)).isNull();
+    }
+
+    @Test
+    void ordinaryMessagesGoToTheUnhandledRouteAndArePublished() {
+        client.send(Fixtures.push("message-text", openId, createTime));
+        assertThat(broker.await(openId, 1).get(0).getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.message.text");
+        awaitStatus("done");
+    }
+
+    // --- retries of the push -----------------------------------------------------------------
+
+    @Test
+    void aPushRetriedFiveTimesGivesOneCrmCallAndOneMessage() throws Exception {
+        String push = Fixtures.push("event-subscribe", openId, createTime);
+        for (int i = 0; i < 5; i++) {
+            assertThat(client.send(push).statusCode()).isEqualTo(200);
+        }
+        String parallelOpenId = "p" + openId.substring(1); // not a prefix match of openId
+        String parallel = Fixtures.push("event-subscribe", parallelOpenId, createTime);
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Callable<HttpResponse<String>>> sends = IntStream.range(0, 5)
+                    .<Callable<HttpResponse<String>>>mapToObj(i -> () -> client.send(parallel)).toList();
+            for (var answer : pool.invokeAll(sends)) {
+                assertThat(answer.get().statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        broker.await(openId, 1);
+        broker.await(parallelOpenId, 1);
+        awaitStatus("done");
+        assertThat(broker.drain(openId)).isEmpty();
+        assertThat(broker.drain(parallelOpenId)).isEmpty();
+        crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
+        crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + parallelOpenId)));
+    }
+
+    // --- CRM failures ------------------------------------------------------------------------
+
+    @Test
+    void aCrmFailingThreeTimesGetsTheEventLater() {
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("flaky").whenScenarioStateIs(STARTED)
+                .willReturn(serverError()).willSetStateTo("failed-1"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("flaky").whenScenarioStateIs("failed-1")
+                .willReturn(serverError()).willSetStateTo("failed-2"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("flaky").whenScenarioStateIs("failed-2")
+                .willReturn(serverError()).willSetStateTo("recovered"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("flaky").whenScenarioStateIs("recovered").willReturn(ok()));
+
+        long start = System.nanoTime();
+        HttpResponse<String> answer = client.send(Fixtures.push("event-subscribe", openId, createTime));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(answer.body()).contains("Welcome!");
+
+        awaitStatus("done");
+        crm.verify(4, putRequestedFor(urlEqualTo("/bindings/demo/" + openId)).withHeader("Idempotency-Key", equalTo(eventId())));
+        assertThat(state.events(openId).get(0)).containsEntry("attempts", 4);
+        assertThat(broker.await(openId, 1)).hasSize(1);
+    }
+
+    @Test
+    void aCrmDownForGoodMakesTheEventDeadAndAnOperatorReplaysIt() {
+        crm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503)));
+
+        client.send(Fixtures.push("event-unsubscribe", openId, createTime));
+        awaitStatus("dead");
+        String id = eventId();
+        assertThat((String) state.events(openId).get(0).get("last_error")).contains("503");
+
+        HttpResponse<String> dead = admin("GET", "/admin/events?status=dead", ProdTestProperties.ADMIN_TOKEN);
+        assertThat(dead.statusCode()).isEqualTo(200);
+        assertThat(dead.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(dead.body()).contains("\"id\":\"" + id + "\"").contains("\"status\":\"dead\"");
+
+        crm.resetAll();
+        crm.stubFor(any(anyUrl()).willReturn(ok()));
+        HttpResponse<String> replay = admin("POST", "/admin/events/" + id + "/replay", ProdTestProperties.ADMIN_TOKEN);
+        assertThat(replay.statusCode()).isEqualTo(202);
+
+        awaitStatus("done");
+        crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)).withHeader("Idempotency-Key", equalTo(id)));
+    }
+
+    @Test
+    void theOperatorApiNeedsTheToken() {
+        assertThat(admin("GET", "/admin/events?status=dead", null).statusCode()).isEqualTo(401);
+        assertThat(admin("GET", "/admin/events?status=dead", "wrong-token").statusCode()).isEqualTo(401);
+        assertThat(admin("POST", "/admin/events/abc/replay", null).statusCode()).isEqualTo(401);
+        assertThat(admin("POST", "/admin/events/no-such-event/replay", ProdTestProperties.ADMIN_TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    // --- order per follower ------------------------------------------------------------------
+
+    @Test
+    void aLaterUnsubscribeProcessedBeforeAnEarlierSubscribeEndsUnsubscribed() {
+        client.send(Fixtures.push("event-unsubscribe", openId, createTime));
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.follower(openId) != null);
+        client.send(Fixtures.push("event-subscribe", openId, createTime - 30));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.events(openId).stream().allMatch(r -> "done".equals(r.get("status"))));
+        assertThat(state.follower(openId)).containsEntry("subscribed", false);
+        crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
+        crm.verify(0, putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
+    }
+
+    HttpResponse<String> admin(String method, String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return client.exchange(request);
+    }
+}
