@@ -1,0 +1,85 @@
+package com.wechathub.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.wechathub.support.Fixtures;
+import com.wechathub.support.PushClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The embedded default profile a newcomer runs first: H2, in-process dedupe, the stand-in CRM
+ * and the file outbox — the same routes, nothing else installed.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:embedded-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+        "hub.dispatch.poll-interval=50",
+})
+class EmbeddedProfileTests {
+
+    static final int PORT = freePort();
+    static final Path OUTBOX = tempDir();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> PORT);
+        registry.add("hub.broker.uri", () -> "file:" + OUTBOX);
+    }
+
+    @AfterAll
+    static void removeOutbox() throws IOException {
+        FileSystemUtils.deleteRecursively(OUTBOX);
+    }
+
+    @Test
+    void aPushIsAnsweredRecordedAndFannedOutToTheStandIns() throws IOException {
+        PushClient client = new PushClient(PORT);
+        String openId = "oEmbedded" + System.nanoTime();
+
+        var answer = client.send(Fixtures.push("event-subscribe-scene", openId, System.currentTimeMillis() / 1000));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("store poster");
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/stand-in/crm/calls").body().contains(openId));
+        assertThat(client.get("/stand-in/crm/calls").body()).contains("\"method\":\"PUT\"").contains("/bindings/demo/" + openId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxFiles().stream().anyMatch(p -> p.toString().contains("demo.subscribe")));
+        Path message = outboxFiles().stream().filter(p -> p.toString().contains("demo.subscribe")).findFirst().orElseThrow();
+        assertThat(Files.readString(message)).contains(openId).contains("\"EventKey\":\"qrscene_123123\"");
+        assertThat(client.get("/actuator/health").statusCode()).isEqualTo(200);
+    }
+
+    static List<Path> outboxFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(OUTBOX)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path tempDir() {
+        try {
+            return Files.createTempDirectory("hub-outbox");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
