@@ -66,15 +66,18 @@ public class WechatPushes {
     public String verifyPush(Exchange exchange) {
         Message in = exchange.getMessage();
         String body = in.getBody(String.class);
-        if (body == null || body.isBlank()) {
-            throw Rejection.badRequest("empty body");
-        }
-        if (body.length() > maxBody) { // a chunked body the length filter could not see
+        if (body != null && body.length() > maxBody) { // a chunked body the length filter could not see
             throw new Rejection(413, "too_large", "body is larger than " + maxBody + " bytes");
         }
         requireFreshTimestamp(in.getHeader("timestamp", String.class));
-        if (!"aes".equalsIgnoreCase(in.getHeader("encrypt_type", String.class))) {
+        boolean safeMode = "aes".equalsIgnoreCase(in.getHeader("encrypt_type", String.class));
+        if (!safeMode) {
             requireSignature(exchange, in.getHeader("signature", String.class));
+        }
+        if (body == null || body.isBlank()) {
+            throw Rejection.badRequest("empty body");
+        }
+        if (!safeMode) {
             exchange.setProperty(RAW_XML, refuseDtd(body));
             return body;
         }

@@ -31,7 +31,7 @@ class WechatXml {
         XMLInputFactory input = new WstxInputFactory();
         input.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         input.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        input.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        input.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, true); // so an undeclared one is an error
         input.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, MAX_DEPTH);
         XmlMapper mapper = new XmlMapper(new XmlFactory(input));
         // WeChat adds fields over time (MsgDataId, Idx, …); unknown ones land in WechatEvent.other.

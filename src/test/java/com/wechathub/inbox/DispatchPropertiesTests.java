@@ -1,0 +1,20 @@
+package com.wechathub.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DispatchPropertiesTests {
+
+    final DispatchProperties properties = new DispatchProperties(50, 8, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2));
+
+    @Test
+    void backOffDoublesUpToTheCap() {
+        assertThat(properties.backoffAfter(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(properties.backoffAfter(2)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(properties.backoffAfter(5)).isEqualTo(Duration.ofSeconds(16));
+        assertThat(properties.backoffAfter(6)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(properties.backoffAfter(500)).isEqualTo(Duration.ofSeconds(30));
+    }
+}
