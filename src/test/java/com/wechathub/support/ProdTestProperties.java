@@ -4,6 +4,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 
@@ -28,6 +29,7 @@ import org.springframework.test.context.ActiveProfiles;
         "camel.resilience4j.configurations.crm.wait-duration-in-open-state=1",
 })
 @ActiveProfiles("prod")
+@AutoConfigureObservability // serve /actuator/prometheus as the real hub does
 public @interface ProdTestProperties {
 
     String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=wechat_hub_test";
