@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wechathub.inbox.Inbox;
 import com.wechathub.wechat.Rejection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -38,7 +39,26 @@ public class AdminEvents {
             throw Rejection.badRequest("limit must be a number");
         }
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return json.writeValueAsString(inbox.list(status, limit));
+        return json.writeValueAsString(inbox.list(status, limit).stream().map(AdminEvents::camelCase).toList());
+    }
+
+    /** Column names as JSON names: open_id → openId. */
+    static Map<String, Object> camelCase(Map<String, Object> row) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        row.forEach((column, value) -> {
+            StringBuilder name = new StringBuilder();
+            boolean upper = false;
+            for (char c : column.toCharArray()) {
+                if (c == '_') {
+                    upper = true;
+                } else {
+                    name.append(upper ? Character.toUpperCase(c) : c);
+                    upper = false;
+                }
+            }
+            out.put(name.toString(), value);
+        });
+        return out;
     }
 
     /** POST /admin/events/{id}/replay → 202 when the event is back to pending. */
@@ -48,7 +68,7 @@ public class AdminEvents {
             throw new Rejection(404, "admin_not_found", "no such event");
         }
         if (!inbox.replay(id)) {
-            throw new Rejection(409, "admin_conflict", "event is still pending or in progress");
+            throw new Rejection(409, "admin_conflict", "event is being processed right now; try again");
         }
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         return json.writeValueAsString(Map.of("id", id, "status", "pending"));

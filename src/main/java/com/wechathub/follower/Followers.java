@@ -35,8 +35,8 @@ public class Followers {
         Timestamp at = eventTime(row);
         String scene = EventFields.scene(row);
         return apply(row, "subscription_time",
-                "subscribed = TRUE, subscribed_at = ?, subscribe_scene = ?",
-                "subscribed, subscribed_at, subscribe_scene", new Object[] {true, at, scene}, at, scene);
+                "subscribed = TRUE, subscribed_at = ?, scene = ?",
+                "subscribed, subscribed_at, scene", new Object[] {true, at, scene}, at, scene);
     }
 
     public boolean unsubscribed(Exchange exchange) {
@@ -59,8 +59,8 @@ public class Followers {
         Map<String, Object> fields = EventFields.of(row);
         Timestamp at = eventTime(row);
         Object[] values = {number(fields.get("Latitude")), number(fields.get("Longitude")), number(fields.get("Precision")), at};
-        return apply(row, "location_time", "latitude = ?, longitude = ?, location_precision = ?, located_at = ?",
-                "latitude, longitude, location_precision, located_at", values, values);
+        return apply(row, "location_time", "latitude = ?, longitude = ?, precision = ?, located_at = ?",
+                "latitude, longitude, precision, located_at", values, values);
     }
 
     /**

@@ -127,12 +127,15 @@ public class Inbox {
                 : jdbc.queryForList(columns + " WHERE status = ? ORDER BY seq DESC LIMIT ?", status, limit);
     }
 
-    /** Puts an event back to pending, due now, with a fresh set of attempts. */
+    /**
+     * Puts an event back to pending, due now, with a fresh set of attempts. False only while a
+     * node is processing it (claimed); replaying a pending event just makes it due now.
+     */
     public boolean replay(String id) {
         return jdbc.update("""
                 UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL,
                                         claimed_by = NULL
-                WHERE id = ? AND status IN ('dead', 'done')""", now(), id) == 1;
+                WHERE id = ? AND status IN ('dead', 'done', 'pending')""", now(), id) == 1;
     }
 
     public boolean exists(String id) {

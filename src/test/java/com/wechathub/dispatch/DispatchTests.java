@@ -78,7 +78,7 @@ class DispatchTests extends HubIntegrationTest {
                 .withRequestBody(equalToJson("{\"account\":\"demo\",\"openid\":\"" + openId + "\",\"subscribed\":true,"
                         + "\"at\":\"" + Instant.ofEpochSecond(createTime) + "\",\"scene\":null,\"ticket\":null}")));
         crm.verify(1, anyRequestedFor(anyUrl()));
-        assertThat(state.follower(openId)).containsEntry("subscribed", true).containsEntry("subscribe_scene", null);
+        assertThat(state.follower(openId)).containsEntry("subscribed", true).containsEntry("scene", null);
 
         Message message = broker.await(openId, 1).get(0);
         assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.subscribe");
@@ -95,7 +95,7 @@ class DispatchTests extends HubIntegrationTest {
         crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + openId))
                 .withRequestBody(equalToJson("{\"scene\":\"123123\"}", true, true))
                 .withRequestBody(equalToJson("{\"ticket\":\"gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==\"}", true, true)));
-        assertThat(state.follower(openId)).containsEntry("subscribe_scene", "123123");
+        assertThat(state.follower(openId)).containsEntry("scene", "123123");
         assertThat(broker.await(openId, 1).get(0).getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.subscribe");
     }
 
@@ -130,7 +130,7 @@ class DispatchTests extends HubIntegrationTest {
 
         crm.verify(0, anyRequestedFor(anyUrl()));
         assertThat(state.follower(openId)).containsEntry("latitude", 23.137466).containsEntry("longitude", 113.352425)
-                .containsEntry("location_precision", 119.38504);
+                .containsEntry("precision", 119.38504);
         Message message = broker.await(openId, 1).get(0);
         assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("demo.location");
         assertThat(new String(message.getBody())).contains("\"Latitude\":23.137466");
@@ -221,7 +221,8 @@ class DispatchTests extends HubIntegrationTest {
         HttpResponse<String> dead = admin("GET", "/admin/events?status=dead", ProdTestProperties.ADMIN_TOKEN);
         assertThat(dead.statusCode()).isEqualTo(200);
         assertThat(dead.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
-        assertThat(dead.body()).contains("\"id\":\"" + id + "\"").contains("\"status\":\"dead\"");
+        assertThat(dead.body()).contains("\"id\":\"" + id + "\"").contains("\"status\":\"dead\"")
+                .contains("\"openId\":\"" + openId + "\"").contains("\"lastError\":");
 
         crm.resetAll();
         crm.stubFor(any(anyUrl()).willReturn(ok()));
