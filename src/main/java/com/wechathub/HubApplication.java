@@ -1,5 +1,6 @@
 package com.wechathub;
 
+import com.wechathub.simulator.Simulator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -7,6 +8,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class HubApplication {
 
     public static void main(String[] args) {
+        if (Simulator.requested(args)) {
+            System.exit(Simulator.run(args));
+        }
         SpringApplication.run(HubApplication.class, args);
     }
 }
