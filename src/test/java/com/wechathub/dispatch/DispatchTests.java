@@ -255,6 +255,23 @@ class DispatchTests extends HubIntegrationTest {
         crm.verify(0, putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
     }
 
+    // --- a node that died while holding an event -------------------------------------------
+
+    @Test
+    void anEventClaimedByANodeThatDiedIsTakenAgainAfterItsLease() {
+        String id = "stranded" + openId.substring(1, 20);
+        jdbc.update("""
+                INSERT INTO wechat_event (id, account, open_id, msg_type, event, create_time, fields, raw_xml, status,
+                                          attempts, next_attempt_at, claimed_at, claimed_by, received_at)
+                VALUES (?, 'demo', ?, 'event', 'CLICK', ?, ?, '<xml/>', 'claimed', 1, now(), now() - interval '1 hour',
+                        'crashed-node', now())""",
+                id, openId, createTime, "{\"FromUserName\":\"" + openId + "\",\"Event\":\"CLICK\",\"EventKey\":\"K\"}");
+
+        awaitStatus("done");
+        assertThat(state.events(openId).get(0)).containsEntry("attempts", 2);
+        assertThat(broker.await(openId, 1).get(0).getMessageProperties().getMessageId()).isEqualTo(id);
+    }
+
     HttpResponse<String> admin(String method, String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
