@@ -61,6 +61,9 @@ public final class WechatCrypto {
 
     /** Decrypts an Encrypt value; any malformed, tampered or foreign payload is a {@link Rejection} (400). */
     public String decrypt(String encrypted) {
+        if (encrypted == null) {
+            throw Rejection.badRequest("encrypted payload is missing");
+        }
         byte[] plain;
         try {
             byte[] sealed = Base64.getDecoder().decode(encrypted.trim());
@@ -76,11 +79,17 @@ public final class WechatCrypto {
             throw Rejection.badRequest("encrypted payload has bad padding");
         }
         int end = plain.length - pad;
+        for (int i = end; i < plain.length; i++) {
+            if ((plain[i] & 0xff) != pad) {
+                throw Rejection.badRequest("encrypted payload has bad padding");
+            }
+        }
         if (end < 20) {
             throw Rejection.badRequest("encrypted payload is too short");
         }
         int length = ByteBuffer.wrap(plain, 16, 4).getInt();
-        if (length < 0 || 20 + length > end) {
+        // written as a subtraction: "20 + length" overflows for a forged length near 2^31
+        if (length < 0 || length > end - 20) {
             throw Rejection.badRequest("encrypted payload has a bad length");
         }
         byte[] foundApp = Arrays.copyOfRange(plain, 20 + length, end);
