@@ -15,6 +15,21 @@ class WechatSignatureTests {
     }
 
     @Test
+    void sortsThePartsSoTheirOrderDoesNotMatter() {
+        assertThat(WechatSignature.sign("1320562132", "spamtest", "1409735669"))
+                .isEqualTo(WechatSignature.sign("1409735669", "1320562132", "spamtest"))
+                .isEqualTo("16120ec1b8dbb870f510d87ce6bc2463eae6ca1a");
+    }
+
+    @Test
+    void matchesTencentsMsgSignature() {
+        String expected = WechatSignature.sign("spamtest", "1409735669", "1320562132", WechatCryptoTests.TENCENT_ENCRYPT);
+        assertThat(WechatSignature.matches(expected, "5D197AAFFBA7E9B25A30732F161A50DEE96BD5FA")).isTrue();
+        // the URL signature is not the msg_signature
+        assertThat(WechatSignature.matches(expected, "16120ec1b8dbb870f510d87ce6bc2463eae6ca1a")).isFalse();
+    }
+
+    @Test
     void matchesOnlyTheSameSignature() {
         String expected = "16120ec1b8dbb870f510d87ce6bc2463eae6ca1a";
         assertThat(WechatSignature.matches(expected, expected)).isTrue();
@@ -23,5 +38,7 @@ class WechatSignatureTests {
         assertThat(WechatSignature.matches(expected, "16120ec1")).isFalse();
         assertThat(WechatSignature.matches(expected, "")).isFalse();
         assertThat(WechatSignature.matches(expected, null)).isFalse();
+        assertThat(WechatSignature.matches(expected, expected + "0")).isFalse();
+        assertThat(WechatSignature.matches(expected, " " + expected)).isFalse();
     }
 }
