@@ -25,7 +25,9 @@ public class WechatPushes {
 
     // A DOCTYPE may declare entities (XXE, billion laughs); WeChat never sends one.
     private static final Pattern DTD = Pattern.compile("<!\\s*(DOCTYPE|ENTITY)", Pattern.CASE_INSENSITIVE);
-    private static final Pattern ENCRYPT = Pattern.compile("<Encrypt>\\s*(?:<!\\[CDATA\\[)?([A-Za-z0-9+/=\\s]*)(?:]]>)?\\s*</Encrypt>");
+    // Possessive quantifiers: the whitespace runs overlap, and with backtracking an unclosed
+    // <Encrypt> followed by 60 KB of spaces took minutes of CPU before the signature is even checked.
+    private static final Pattern ENCRYPT = Pattern.compile("<Encrypt>\\s*+(?:<!\\[CDATA\\[)?([A-Za-z0-9+/=\\s]*+)(?:]]>)?\\s*+</Encrypt>");
 
     private final WechatProperties properties;
     private final long maxBody;
