@@ -43,6 +43,12 @@ public class EventIdentity {
         if (isBlank(event.getMsgType())) {
             throw new Rejection(400, "xml", "MsgType is missing");
         }
+        // The inbox columns' sizes (V1__inbox.sql): a longer value is the push's fault, not the
+        // database's, so it is a 400 rather than a 503 that WeChat would retry in vain.
+        requireLength("FromUserName", event.getFromUserName(), 128);
+        requireLength("MsgType", event.getMsgType(), 32);
+        requireLength("Event", event.getEvent(), 64);
+        requireLength("EventKey", event.getEventKey(), 2048);
         String account = message.getHeader("account", String.class);
         message.setHeader(EVENT_ID, eventId(account, event));
         message.setHeader(MSG_TYPE, event.getMsgType());
@@ -63,6 +69,12 @@ public class EventIdentity {
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    private static void requireLength(String field, String value, int max) {
+        if (value != null && value.codePointCount(0, value.length()) > max) {
+            throw new Rejection(400, "xml", field + " is longer than " + max + " characters");
         }
     }
 
