@@ -1,9 +1,12 @@
 package com.wechathub.web;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.wechathub.metrics.HubMetrics;
 import com.wechathub.wechat.Rejection;
+import javax.xml.stream.XMLStreamException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.StreamCacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -59,9 +62,32 @@ public class HttpAnswers {
 
     public void internalError(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        // Camel picks the onException clause by the innermost cause first, so a refusal of the
+        // client's input that wraps some other exception lands here rather than in its own clause:
+        // Jackson's parser failing on an out-of-range number with a NullPointerException inside,
+        // or a body that is not UTF-8 (Tomcat's decoder fails, Camel reports "Stream closed").
+        if (causedBy(cause, JacksonException.class) || causedBy(cause, XMLStreamException.class)) {
+            malformed(exchange);
+            return;
+        }
+        if (causedBy(cause, StreamCacheException.class)) {
+            log.info("Refused a push whose body cannot be read as text: {}", cause.getClass().getSimpleName());
+            metrics.rejected("encoding");
+            answer(exchange, 400, "body is not valid UTF-8", "text/plain;charset=UTF-8");
+            return;
+        }
         log.error("Unexpected failure answering a push", cause);
         metrics.rejected("internal");
         answer(exchange, 500, "internal error", "text/plain;charset=UTF-8");
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void answer(Exchange exchange, int status, String body, String contentType) {
