@@ -16,4 +16,11 @@ class WebConfiguration {
         registration.addUrlPatterns("/wechat/*");
         return registration;
     }
+
+    @Bean
+    FilterRegistrationBean<FormBodyFilter> pushNotAForm(HubMetrics metrics) {
+        var registration = new FilterRegistrationBean<>(new FormBodyFilter(() -> metrics.rejected("content_type")));
+        registration.addUrlPatterns("/wechat/*");
+        return registration;
+    }
 }
