@@ -36,6 +36,9 @@ class WechatXml {
         XmlMapper mapper = new XmlMapper(new XmlFactory(input));
         // WeChat adds fields over time (MsgDataId, Idx, …); unknown ones land in WechatEvent.other.
         mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        // Read to the end of the document: anything after the root element but comments and
+        // whitespace (a second root, a NUL byte, which PostgreSQL refuses to store) is malformed.
+        mapper.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
         return mapper;
     }
 }
