@@ -6,6 +6,7 @@ import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.metrics.HubMetrics;
 import com.wechathub.wechat.WechatEvent;
 import com.wechathub.wechat.WechatPushes;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import org.apache.camel.Exchange;
@@ -13,6 +14,8 @@ import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -44,16 +47,32 @@ public class InboxRecorder {
         this.clock = clock;
     }
 
+    /** Just over the JdbcTemplate's query timeout, so where the database is reachable the cancel comes first. */
+    private int networkTimeoutMillis() {
+        int queryTimeout = jdbc.getQueryTimeout();
+        return (queryTimeout > 0 ? queryTimeout + 1 : 3) * 1000;
+    }
+
     public void record(Exchange exchange) throws JsonProcessingException {
         Message message = exchange.getMessage();
         WechatEvent event = message.getBody(WechatEvent.class);
         String id = message.getHeader(EventIdentity.EVENT_ID, String.class);
         Timestamp now = new Timestamp(clock.millis());
+        Object[] values = {id, message.getHeader("account", String.class), event.getFromUserName(),
+                event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
+                json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class), now, now};
         try {
-            jdbc.update(INSERT, id, message.getHeader("account", String.class), event.getFromUserName(),
-                    event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
-                    json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class),
-                    now, now);
+            jdbc.execute((ConnectionCallback<Integer>) connection -> {
+                // The query timeout cancels a slow INSERT with a cancel request PostgreSQL gets on a
+                // new connection; when the network to the database is partitioned that request never
+                // arrives, and the INSERT would wait for its answer as long as TCP holds on (minutes).
+                // A read timeout on this connection bounds that case too; the pool restores it.
+                connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis());
+                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                    new ArgumentPreparedStatementSetter(values).setValues(insert);
+                    return insert.executeUpdate();
+                }
+            });
             metrics.pushAccepted(exchange);
         } catch (DuplicateKeyException e) {
             log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
