@@ -7,13 +7,16 @@ import com.wechathub.metrics.HubMetrics;
 import com.wechathub.wechat.WechatEvent;
 import com.wechathub.wechat.WechatPushes;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -35,6 +38,9 @@ public class InboxRecorder {
                                       fields, raw_xml, status, attempts, next_attempt_at, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""";
 
+    /** How long a duplicate waits for its original to reach the inbox (see {@link #awaitOriginal}). */
+    static final Duration ORIGINAL_WAIT = Duration.ofSeconds(1);
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final HubMetrics metrics;
@@ -45,6 +51,38 @@ public class InboxRecorder {
         this.json = json;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /**
+     * A push whose dedupe key is already taken is a retry, or a twin another request is handling
+     * right now (on this node or another). It gets the original's answer only once the original is
+     * in the inbox: a 200 given while the original may still fail, and release its key, would tell
+     * WeChat an event was taken that is then lost. If the original does not show up within
+     * {@link #ORIGINAL_WAIT}, the duplicate is answered 503 and, failing, releases the key, so
+     * WeChat's next retry is processed; also when the original's node died holding the key.
+     */
+    public void awaitOriginal(Exchange exchange) throws InterruptedException {
+        String id = exchange.getMessage().getHeader(EventIdentity.EVENT_ID, String.class);
+        long deadline = System.nanoTime() + ORIGINAL_WAIT.toNanos();
+        while (!isRecorded(id)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new TransientDataAccessResourceException(
+                        "event " + id + " is taken by another request but not in the inbox after " + ORIGINAL_WAIT.toMillis() + " ms");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private boolean isRecorded(String id) {
+        return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> {
+            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis());
+            try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM wechat_event WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet found = select.executeQuery()) {
+                    return found.next();
+                }
+            }
+        }));
     }
 
     /** Just over the JdbcTemplate's query timeout, so where the database is reachable the cancel comes first. */
