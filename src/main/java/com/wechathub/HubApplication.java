@@ -1,5 +1,6 @@
 package com.wechathub;
 
+import com.wechathub.routes.RouteValidation;
 import com.wechathub.simulator.Simulator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -8,6 +9,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class HubApplication {
 
     public static void main(String[] args) {
+        if (RouteValidation.requested(args)) {
+            System.exit(RouteValidation.run(args));
+        }
         if (Simulator.requested(args)) {
             System.exit(Simulator.run(args));
         }
