@@ -99,14 +99,18 @@ final class RouteLoadCheck {
 
     /** Camel's reason, at the line of what it names: the endpoint, the bean or the placeholder. */
     static RouteProblem problem(RouteFile file, Exception e) {
-        String named = null;
+        List<String> named = new ArrayList<>();
         Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
             root = t;
-            named = named != null ? named : named(t);
+            String name = named(t);
+            if (name != null) {
+                named.add(0, name); // the innermost cause names the most precise thing
+            }
         }
         String reason = root.getMessage() != null ? root.getMessage() : root.toString();
-        return RouteProblem.at(file, lineOf(file.text(), named), "Camel cannot build it: " + oneLine(reason));
+        int line = named.stream().mapToInt(name -> lineOf(file.text(), name)).filter(l -> l > 0).findFirst().orElse(0);
+        return RouteProblem.at(file, line, "Camel cannot build it: " + oneLine(reason));
     }
 
     private static String named(Throwable t) {
