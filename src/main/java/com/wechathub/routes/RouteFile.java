@@ -39,8 +39,11 @@ record RouteFile(String location, String text) {
 
     /** The name the route id and its direct: endpoint must agree with. */
     String name() {
-        String fileName = fileName();
-        return fileName.substring(0, fileName.length() - SUFFIX.length());
+        return nameOf(fileName());
+    }
+
+    static String nameOf(String fileName) {
+        return fileName.endsWith(SUFFIX) ? fileName.substring(0, fileName.length() - SUFFIX.length()) : fileName;
     }
 
     /** The location Camel records as the route's source, as when it loads the folder at start-up. */

@@ -72,6 +72,21 @@ final class RouteFileChecks {
         return new Result(problems, parsed);
     }
 
+    /** The top-level kind of a file ("route", "routeConfiguration", …), or null when it has none. */
+    static String kind(RouteFile file) {
+        try {
+            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(file.text()));
+            if (root instanceof SequenceNode items && !items.getValue().isEmpty()
+                    && items.getValue().get(0) instanceof MappingNode item && !item.getValue().isEmpty()
+                    && item.getValue().get(0).getKeyNode() instanceof ScalarNode key) {
+                return key.getValue();
+            }
+        } catch (YAMLException e) {
+            // not YAML: no kind
+        }
+        return null;
+    }
+
     private static Parsed checkOne(RouteFile file, List<RouteProblem> problems) {
         Node root;
         try {

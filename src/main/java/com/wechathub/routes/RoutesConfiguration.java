@@ -1,0 +1,52 @@
+package com.wechathub.routes;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/** The validated live reload of routes/ (hub.routes.reload.enabled, on by default). */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RoutesProperties.class)
+class RoutesConfiguration {
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hub.routes.reload.enabled", havingValue = "true", matchIfMissing = true)
+    static class Reload {
+
+        @Bean
+        RoutesHealthIndicator routesHealthIndicator(Clock clock) {
+            return new RoutesHealthIndicator(clock);
+        }
+
+        @Bean
+        RouteSwapGate routeSwapGate(RoutesProperties properties) {
+            return new RouteSwapGate(properties.reload().maxSwapWait());
+        }
+
+        /** First in the chain, so a held request has not been counted or timed by anything yet. */
+        @Bean
+        FilterRegistrationBean<RouteSwapGate> routeSwapGateRegistration(RouteSwapGate gate) {
+            FilterRegistrationBean<RouteSwapGate> registration = new FilterRegistrationBean<>(gate);
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            registration.addUrlPatterns("/*");
+            return registration;
+        }
+
+        @Bean
+        RoutesReloader routesReloader(RoutesProperties properties, RouteValidator validator, CamelContext camelContext,
+                                      RouteSwapGate gate, ObjectProvider<RequestMappingHandlerMapping> handlerMappings,
+                                      RoutesHealthIndicator health, MeterRegistry registry) {
+            StaleHttpMappings staleHttpMappings = new StaleHttpMappings(handlerMappings.orderedStream().toList());
+            LiveRoutes liveRoutes = new LiveRoutes(camelContext, gate, staleHttpMappings, properties.reload().maxSwapWait());
+            return new RoutesReloader(properties, validator, liveRoutes, health, registry);
+        }
+    }
+}
