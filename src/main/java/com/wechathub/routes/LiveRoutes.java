@@ -31,16 +31,20 @@ import org.slf4j.LoggerFactory;
  * Applies a validated set of route files to the running CamelContext.
  *
  * <p>Replacing a route means stopping and removing the old one and adding the new one: for a few
- * milliseconds its endpoint has no consumer. A caller of a {@code direct:} endpoint would wait for
- * the new consumer (direct's {@code block=true}, {@code timeout} 30 s), but Camel 4.17's
- * DirectProducer is shared by concurrent exchanges and, while one of them waits, another can be
- * sent into the old, stopped route (RejectedExecutionException: a 500 to WeChat). So a swap is
- * done with nothing in flight: routes fed by anything but HTTP or direct: (the dispatcher's timer)
- * are suspended, HTTP requests are held at the {@link RouteSwapGate}, the exchanges in flight are
- * let finish, and only then are the files' routes replaced, route configurations first, then the
- * routes of added and changed files and the unchanged routes built with a changed configuration
- * (their error handling is baked in when a route is built), then removals. Then the gate opens.
- * If a step fails, the files already done are put back as they were.
+ * milliseconds its endpoint has no consumer. A caller of a {@code direct:} endpoint waits for the
+ * new consumer (direct's {@code block=true}, {@code timeout} 30 s), but Camel 4.17's DirectProducer
+ * is shared by concurrent exchanges and, while one of them waits, another can be sent into the
+ * old, stopped route (RejectedExecutionException: a 500 to WeChat). And a platform-http path has
+ * no route at all for that moment (404). So routes are swapped with nothing in flight: routes fed
+ * by neither HTTP nor direct: (the dispatcher's timer) are suspended, HTTP requests are held at
+ * the {@link RouteSwapGate}, the exchanges in flight finish, the routes are replaced, and the
+ * gate opens — requests wait milliseconds, none is dropped.
+ *
+ * <p>Order: changed route configurations first (outside the swap: a configuration is applied
+ * when a route is built, so replacing one changes nothing that runs), then, in the swap, the
+ * routes of added and changed files, the unchanged routes built with a changed configuration,
+ * and the routes of removed files; removed configurations last. If a step fails, what was done
+ * is put back as it was.
  */
 final class LiveRoutes {
 
@@ -122,6 +126,7 @@ final class LiveRoutes {
             for (String fileName : plan.routes()) {
                 routes.add(parse(fileName, next.get(fileName)));
             }
+            log.info("Replacing the routes of {}", plan.routes());
             swap(() -> {
                 for (Parsed route : routes) {
                     done.add(route.fileName());
@@ -173,6 +178,7 @@ final class LiveRoutes {
     /** Runs the step with nothing in flight and HTTP requests held at the gate (see the class comment). */
     private void swap(Step step) throws Exception {
         List<String> paused = pauseNonHttpEntries();
+        long start = System.nanoTime();
         boolean closed = gate.close();
         try {
             if (!closed) {
@@ -184,6 +190,7 @@ final class LiveRoutes {
             staleHttpMappings.remove(camelContext);
             gate.open();
             resume(paused);
+            log.info("Routes swapped; HTTP requests were held for {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
     }
 

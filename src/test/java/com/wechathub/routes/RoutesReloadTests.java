@@ -165,11 +165,14 @@ class RoutesReloadTests {
     }
 
     @Test
-    void noPushIsDroppedWhileTheReplyRouteIsReplaced() throws Exception {
+    void noPushIsDroppedWhileRoutesAreReplaced() throws Exception {
         Path reply = routes().resolve("wechat-reply.camel.yaml");
         String original = Files.readString(reply);
         String emptyAnswer = original.replace("constant: success", "constant: \"\"");
         assertThat(emptyAnswer).isNotEqualTo(original);
+        // wechat-errors is the route configuration of the callback (platform-http), push and reply routes
+        Path errors = routes().resolve("wechat-errors.camel.yaml");
+        String errorsOriginal = Files.readString(errors);
 
         AtomicBoolean sending = new AtomicBoolean(true);
         AtomicLong sequence = new AtomicLong();
@@ -203,6 +206,13 @@ class RoutesReloadTests {
                 Files.writeString(reply, original);
                 await().atMost(RELOADED).until(() -> answers.contains("200 success"));
             }
+            for (String edit : List.of(errorsOriginal + "# touched\n", errorsOriginal)) {
+                double applied = reloads("applied");
+                Files.writeString(errors, edit);
+                await().atMost(RELOADED).until(() -> reloads("applied") == applied + 1);
+                answers.clear();
+                await().atMost(RELOADED).until(() -> answers.contains("200 success"));
+            }
         } finally {
             sending.set(false);
             for (Future<?> sender : running) {
@@ -210,6 +220,7 @@ class RoutesReloadTests {
             }
             senders.shutdown();
             Files.writeString(reply, original);
+            Files.writeString(errors, errorsOriginal);
         }
         assertThat(sequence.get()).isGreaterThan(20);
         assertThat(failures).isEmpty();
