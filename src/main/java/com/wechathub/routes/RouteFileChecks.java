@@ -20,8 +20,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * What can be said of a set of route files without Camel: YAML syntax, Camel's YAML DSL schema,
  * and the conventions of routes/ — one route (or route configuration) per file, the file name,
- * the id and the direct: name agree, every routeConfigurationId and every direct: endpoint
- * called exists in the set.
+ * the id and the direct: name agree, ids are unique across all files (tests and operators find
+ * steps by id), every routeConfigurationId and every direct: endpoint called exists in the set.
  */
 final class RouteFileChecks {
 
@@ -158,12 +158,23 @@ final class RouteFileChecks {
                 configurations.add(file.id());
             }
         }
+        Map<String, String> seenIds = new HashMap<>();
+        for (Parsed file : files) {
+            for (ScalarNode id : ids(file.definition(), new ArrayList<>())) {
+                String where = file.file().location() + ":" + line(id);
+                String first = seenIds.putIfAbsent(id.getValue(), where);
+                if (first != null) {
+                    problems.add(RouteProblem.at(file.file(), line(id), "id '" + id.getValue() + "' is already used at " + first
+                            + "; ids must be unique across all route files"));
+                }
+            }
+        }
         for (Parsed file : files) {
             if (file.isRoute() && !file.routeConfigurationIds().isEmpty()) {
-                Node ids = child(file.definition(), "routeConfigurationId");
+                Node idsNode = child(file.definition(), "routeConfigurationId");
                 for (String id : file.routeConfigurationIds()) {
                     if (!configurations.contains(id)) {
-                        problems.add(RouteProblem.at(file.file(), line(ids), "routeConfigurationId '" + id + "': no routeConfiguration file has this id"));
+                        problems.add(RouteProblem.at(file.file(), line(idsNode), "routeConfigurationId '" + id + "': no routeConfiguration file has this id"));
                     }
                 }
             }
@@ -176,6 +187,22 @@ final class RouteFileChecks {
             });
         }
         return problems;
+    }
+
+    /** Every id: of the route and its steps, in file order. */
+    private static List<ScalarNode> ids(Node node, List<ScalarNode> found) {
+        if (node instanceof SequenceNode sequence) {
+            sequence.getValue().forEach(item -> ids(item, found));
+        } else if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals("id") && tuple.getValueNode() instanceof ScalarNode id) {
+                    found.add(id);
+                } else {
+                    ids(tuple.getValueNode(), found);
+                }
+            }
+        }
+        return found;
     }
 
     /** Every direct: endpoint a step sends to (not the route's own from). */

@@ -8,7 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,6 +101,8 @@ class RouteValidationTests {
                         "wechat-no-such-errors"),
                 new Mistake("a direct: endpoint nobody consumes", "wechat-event-click.camel.yaml",
                         "uri: direct:wechat-publish", "uri: direct:wechat-nowhere", "no route consumes it"),
+                new Mistake("a step id used in another file too", "wechat-event-view.camel.yaml",
+                        "id: view-publish", "id: click-publish", "id 'click-publish' is already used at"),
                 new Mistake("two routes in one file", "wechat-event-view.camel.yaml",
                         "- route:", "- route:\n    id: another\n    from:\n      uri: direct:another\n      steps: []\n- route:",
                         "one route per file", "- route:")
@@ -117,6 +123,36 @@ class RouteValidationTests {
         assertThat(problem.line()).as("line of %s", problem).isEqualTo(line);
         assertThat(problem.message()).contains(mistake.expected());
         assertThat(problem.toString()).startsWith(dir.resolve(mistake.file()) + ":" + line + ": ");
+    }
+
+    /** routes/README.md shows how to add a branch for a new event type: what it shows must pass. */
+    @Test
+    void theReadmeExampleOfANewEventBranchIsValid() throws IOException {
+        copyRoutes();
+        List<String> examples = yamlBlocks(Files.readString(ROUTES.resolve("README.md"))).stream()
+                .filter(block -> block.contains("templatesendjobfinish")).toList();
+        assertThat(examples).hasSize(2);
+        Files.writeString(dir.resolve("wechat-event-templatesendjobfinish.camel.yaml"), examples.get(0));
+        Path dispatch = dir.resolve("wechat-dispatch.camel.yaml");
+        String otherwise = "                        otherwise:\n";
+        assertThat(Files.readString(dispatch)).contains(otherwise);
+        Files.writeString(dispatch, Files.readString(dispatch).replace(otherwise, examples.get(1) + otherwise));
+
+        assertThat(validator.validate(RouteFile.readAll(dir))).isEmpty();
+        assertThat(Files.readString(dispatch)).contains("uri: direct:wechat-event-templatesendjobfinish");
+    }
+
+    /** The ```yaml blocks of a Markdown text, with the indentation of their fence removed. */
+    static List<String> yamlBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher fence = Pattern.compile("(?m)^( *)```yaml\\n(.*?)^ *```$", Pattern.DOTALL)
+                .matcher(markdown);
+        while (fence.find()) {
+            String indent = fence.group(1);
+            blocks.add(fence.group(2).lines().map(line -> line.startsWith(indent) ? line.substring(indent.length()) : line)
+                    .collect(Collectors.joining("\n", "", "\n")));
+        }
+        return blocks;
     }
 
     @Test
