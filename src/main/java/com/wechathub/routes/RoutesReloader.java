@@ -133,7 +133,13 @@ final class RoutesReloader implements DisposableBean {
             }
             return;
         }
-        List<RouteProblem> problems = validator.validate(List.copyOf(next.values()));
+        List<RouteProblem> problems;
+        try {
+            problems = validator.validate(List.copyOf(next.values()));
+        } catch (RuntimeException e) {
+            log.warn("The route files could not be validated; nothing was changed", e);
+            problems = List.of(new RouteProblem(dir.resolve(changes.files().get(0)).toString(), 0, "could not be validated: " + e));
+        }
         if (!problems.isEmpty()) {
             reject(changes, problems);
             return;
