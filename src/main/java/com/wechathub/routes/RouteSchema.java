@@ -156,6 +156,11 @@ final class RouteSchema {
         return json.textNode(value);
     }
 
+    /** Reads the schema now (about 800 KB), so the first edit is not the one that waits for it. */
+    static void preload() {
+        schema();
+    }
+
     private static JsonSchema schema() {
         JsonSchema loaded = schema;
         if (loaded == null) {

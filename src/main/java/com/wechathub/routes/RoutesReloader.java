@@ -76,6 +76,7 @@ final class RoutesReloader implements DisposableBean {
         watcher.execute(() -> {
             running = read();
             settled = running;
+            RouteSchema.preload();
             log.info("Watching {} for route changes; an edit is applied only if all route files are valid", dir.toAbsolutePath());
         });
         long every = settings.pollInterval().toMillis();
