@@ -1,7 +1,9 @@
 package com.wechathub.routes;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,7 +97,7 @@ final class RouteLoadCheck {
         return scratch;
     }
 
-    private static java.util.Collection<RoutesBuilder> builders(CamelContext scratch, RouteFile file) throws Exception {
+    private static Collection<RoutesBuilder> builders(CamelContext scratch, RouteFile file) throws Exception {
         return PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(ResourceHelper.fromString(file.camelLocation(), file.text()));
     }
 
@@ -155,7 +157,7 @@ final class RouteLoadCheck {
                 Consumer.class, Producer.class, RoutesBuilder.class, RoutesBuilderLoader.class);
 
         private static boolean hidden(Class<?> type) {
-            return HIDDEN.stream().anyMatch(h -> h.isAssignableFrom(type) || type.isAssignableFrom(h) && type != Object.class);
+            return HIDDEN.stream().anyMatch(h -> h.isAssignableFrom(type));
         }
 
         private static <T> T visible(T bean) {
@@ -177,7 +179,7 @@ final class RouteLoadCheck {
             if (hidden(type)) {
                 return Map.of();
             }
-            Map<String, T> found = new java.util.LinkedHashMap<>(live.findByTypeWithName(type));
+            Map<String, T> found = new LinkedHashMap<>(live.findByTypeWithName(type));
             found.values().removeIf(bean -> visible(bean) == null);
             return found;
         }
