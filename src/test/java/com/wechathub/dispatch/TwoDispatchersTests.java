@@ -10,7 +10,11 @@ import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -31,9 +35,13 @@ class TwoDispatchersTests extends HubIntegrationTest {
                 .profiles("prod")
                 .run("--server.port=0", "--spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
                         "--spring.flyway.schemas=wechat_hub_test", "--hub.dedupe.key-prefix=wechat-dedupe-test",
-                        "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50",
+                        "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50", "--hub.dispatch.batch-size=5",
                         "--spring.jmx.enabled=false", "--camel.main.name=second-hub");
              BrokerQueue broker = new BrokerQueue(rabbit, "demo.subscribe")) {
+            // A slow CRM and small batches keep both dispatchers busy at once; wait for the second's first poll.
+            crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok().withFixedDelay(30)));
+            NotifyBuilder secondPolled = new NotifyBuilder(second.getBean(CamelContext.class)).fromRoute("wechat-dispatch").whenDone(1).create();
+            assertThat(secondPolled.matches(10, TimeUnit.SECONDS)).isTrue();
             PushClient secondClient = new PushClient(((WebServerApplicationContext) second).getWebServer().getPort());
             List<String> followers = IntStream.range(0, 40).mapToObj(i -> "t" + i + openId.substring(1)).toList();
 

@@ -23,6 +23,7 @@ import org.springframework.test.context.ActiveProfiles;
         "hub.admin.token=" + ProdTestProperties.ADMIN_TOKEN,
         "hub.crm.token=crm-test-token",
         "hub.dispatch.poll-interval=50",
+        "hub.dispatch.batch-size=5",
         "hub.dispatch.backoff=100ms",
         "hub.dispatch.max-backoff=1s",
         "hub.dispatch.max-attempts=6",
