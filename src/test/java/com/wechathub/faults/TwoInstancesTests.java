@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.wechathub.HubApplication;
 import com.wechathub.support.Fixtures;
+import com.wechathub.support.InboxStall;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
@@ -141,16 +142,7 @@ class TwoInstancesTests extends HubIntegrationTest {
      */
     @Test
     void aTwinIsNotAcknowledgedWhileItsOriginalFails() throws Exception {
-        jdbc.execute("CREATE SEQUENCE IF NOT EXISTS test_twin_stall_once");
-        jdbc.execute("""
-                CREATE OR REPLACE FUNCTION test_twin_stall() RETURNS trigger AS $$
-                BEGIN
-                  IF NEW.open_id LIKE 'otwinstall%' AND nextval('test_twin_stall_once') = 1 THEN
-                    PERFORM pg_sleep(4);
-                  END IF;
-                  RETURN NEW;
-                END $$ LANGUAGE plpgsql""");
-        jdbc.execute("CREATE TRIGGER test_twin_stall BEFORE INSERT ON wechat_event FOR EACH ROW EXECUTE FUNCTION test_twin_stall()");
+        InboxStall stall = InboxStall.firstInsertOf(jdbc, "otwinstall");
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
             String follower = "otwinstall" + openId.substring(1, 20);
@@ -178,9 +170,7 @@ class TwoInstancesTests extends HubIntegrationTest {
             assertThat(state.eventCount(follower)).isEqualTo(1);
         } finally {
             thread.shutdownNow();
-            jdbc.execute("DROP TRIGGER IF EXISTS test_twin_stall ON wechat_event");
-            jdbc.execute("DROP FUNCTION IF EXISTS test_twin_stall()");
-            jdbc.execute("DROP SEQUENCE IF EXISTS test_twin_stall_once");
+            stall.close();
         }
     }
 }

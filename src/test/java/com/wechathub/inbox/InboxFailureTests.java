@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
+import com.wechathub.support.InboxStall;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
@@ -18,25 +19,16 @@ import org.junit.jupiter.api.Test;
  */
 class InboxFailureTests extends HubIntegrationTest {
 
+    InboxStall stall;
+
     @BeforeEach
     void injectFault() {
-        jdbc.execute("CREATE SEQUENCE IF NOT EXISTS test_stall_once");
-        jdbc.execute("""
-                CREATE OR REPLACE FUNCTION test_stall_first_insert() RETURNS trigger AS $$
-                BEGIN
-                  IF NEW.open_id LIKE 'ostall%' AND nextval('test_stall_once') = 1 THEN
-                    PERFORM pg_sleep(4);
-                  END IF;
-                  RETURN NEW;
-                END $$ LANGUAGE plpgsql""");
-        jdbc.execute("CREATE TRIGGER test_stall BEFORE INSERT ON wechat_event FOR EACH ROW EXECUTE FUNCTION test_stall_first_insert()");
+        stall = InboxStall.firstInsertOf(jdbc, "ostall");
     }
 
     @AfterEach
     void removeFault() {
-        jdbc.execute("DROP TRIGGER IF EXISTS test_stall ON wechat_event");
-        jdbc.execute("DROP FUNCTION IF EXISTS test_stall_first_insert()");
-        jdbc.execute("DROP SEQUENCE IF EXISTS test_stall_once");
+        stall.close();
     }
 
     @Test
