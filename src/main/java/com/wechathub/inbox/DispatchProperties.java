@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("hub.dispatch")
 public record DispatchProperties(
-        @DefaultValue("50") int batchSize,
+        @DefaultValue("200") int batchSize,
         @DefaultValue("8") int maxAttempts,
         @DefaultValue("1s") Duration backoff,
         @DefaultValue("5m") Duration maxBackoff,
