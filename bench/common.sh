@@ -108,3 +108,34 @@ cleanup() {
 }
 
 sql() { "${PSQL[@]}" -c "$1"; }
+
+# wait_quiet: other people's builds share these 2 cores. Wait (at most QUIET_MAX s, default 600)
+# until processes that are not ours and not the shared servers use < QUIET_LIMIT cores (default
+# 0.3) over 3 s; then go on either way, saying how busy it was.
+wait_quiet() {
+  local limit=${QUIET_LIMIT:-0.3} start=$SECONDS used
+  while :; do
+    used=$(python3 "$BENCH/cpu.py" others 3 "${STARTED_PIDS[@]}")
+    if awk -v u="$used" -v l="$limit" 'BEGIN { exit !(u < l) }'; then
+      [[ $SECONDS -gt $((start + 3)) ]] && log "machine quiet again after $((SECONDS - start)) s (others $used cores)"
+      return 0
+    fi
+    if ((SECONDS - start >= ${QUIET_MAX:-600})); then
+      log "NOISE: other processes still use $used cores after ${QUIET_MAX:-600} s; measuring anyway"
+      return 0
+    fi
+    log "other processes use $used cores; waiting for a quieter machine"
+    sleep 10
+  done
+}
+
+# cpu_window START_FILE name=PID ...: the CPU line for the window since cpu_snap START_FILE
+cpu_snap() { python3 "$BENCH/cpu.py" snap "$1"; }
+cpu_window() {
+  local a=$1 b
+  shift
+  b="$a.end"
+  python3 "$BENCH/cpu.py" snap "$b"
+  python3 "$BENCH/cpu.py" diff "$a" "$b" "$@"
+  rm -f "$a" "$b"
+}
