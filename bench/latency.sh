@@ -13,6 +13,7 @@ build_hub
 [[ -d target/classes ]] || { echo "target/classes is missing: mvn -o -q -DskipTests package" >&2; exit 1; }
 
 for interval in ${POLL_INTERVALS:-200 50}; do
+  wait_quiet
   fresh_schema
   port=$(free_port)
   portfile="$OUT/crm-port.$$"
@@ -28,8 +29,12 @@ for interval in ${POLL_INTERVALS:-200 50}; do
   crm="http://127.0.0.1:$(cat "$portfile")"
   start_hub "$port" "$crm" "$OUT/hub-latency-poll$interval.log" --hub.dispatch.poll-interval="$interval"
   log "poll-interval $interval ms: waiting for the client (CRM stand-in $crm)"
+  # CPU accounting from the first push to the last (warm-up included)
+  for ((i = 0; i < 600; i++)); do grep -q '^warm-up' "$result" && break; kill -0 "$client" 2>/dev/null || break; sleep 0.5; done
+  cpu_snap "$OUT/cpu.$$"
   status=0
   wait "$client" || status=$?
+  cpu_window "$OUT/cpu.$$" hub="$HUB_PID" >>"$result"  # the client has exited: not counted
   stop_pid "$HUB_PID"
   rm -f "$portfile"
   echo "== hub.dispatch.poll-interval=$interval ms"

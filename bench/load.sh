@@ -13,7 +13,10 @@
 #   SETTLE_MAX=600  s to wait for the inbox to empty between phases
 #   HUB_ARGS      extra --key=value for the hub, e.g. --hub.dispatch.poll-interval=50
 #   JFR=1         one more 64-connection run with a JFR recording, summarised by bench/hot.py
-#   SKIP_CEILING=1, QUIET_MAX / QUIET_LIMIT (see common.sh: wait_quiet)
+#   PHASES="ceiling ingress drain overload"  a subset runs just those; drain and overload without
+#                 ingress need MAX_RPS (the 64-connection req/s they are scaled from)
+#   OVER_CONNS="320"  one overload run per value, each offered 5 x MAX at that many connections
+#   QUIET_MAX / QUIET_LIMIT (see common.sh: wait_quiet)
 source "$(dirname "$0")/common.sh"
 
 if ! command -v wrk >/dev/null; then
@@ -28,6 +31,8 @@ DRAIN_SECS=${DRAIN_SECS:-60}
 OVER_SECS=${OVER_SECS:-30}
 OVER_CONNS=${OVER_CONNS:-320}
 SETTLE_MAX=${SETTLE_MAX:-600}
+PHASES=" ${PHASES:-ceiling ingress drain overload} "
+phase() { [[ "$PHASES" == *" $1 "* ]]; }
 THREADS=2
 CPU_NAMED=()
 RUN=$(date +%H%M%S)
@@ -52,11 +57,16 @@ cpu_of() { grep '^cpu' "$OUT/wrk-$RUN-$1.txt"; }
 wrk_run() {
   local name=$1 conns=$2 secs=$3 url=$4
   shift 4
+  local TIMEFORMAT='%U %S' cpu wrkcpu
   cpu_snap "$OUT/cpu.$$"
-  env BENCH_RUN="$RUN$name" BENCH_OUT="$OUT" BENCH_THREADS=$THREADS "$@" \
+  { time env BENCH_RUN="$RUN$name" BENCH_OUT="$OUT" BENCH_THREADS=$THREADS "$@" \
     wrk -t$THREADS -c"$conns" -d"${secs}s" --timeout 30s --latency -s bench/push.lua "$url" \
-    >"$OUT/wrk-$RUN-$name.txt" 2>&1 || true
-  cpu_window "$OUT/cpu.$$" "${CPU_NAMED[@]}" >>"$OUT/wrk-$RUN-$name.txt"
+    >"$OUT/wrk-$RUN-$name.txt" 2>&1 || true; } 2>"$OUT/wrk-time.$$"
+  cpu=$(cpu_window "$OUT/cpu.$$" "${CPU_NAMED[@]}")
+  # wrk has exited by now, so /proc no longer shows it: take its CPU from bash's `time`
+  wrkcpu=$(awk -v s="$secs" '{ printf "%.2f", ($1 + $2) / s }' "$OUT/wrk-time.$$")
+  rm -f "$OUT/wrk-time.$$"
+  echo "${cpu/cores used: /cores used: wrk $wrkcpu, }" >>"$OUT/wrk-$RUN-$name.txt"
   grep -E '^(requests|latency|answers)' "$OUT/wrk-$RUN-$name.txt" | sed 's/^/    /' >&2
 }
 
@@ -110,7 +120,7 @@ say "== bench/load.sh $(date -u +%FT%TZ), $(nproc) cores, wrk -t$THREADS --timeo
 
 # ---------------------------------------------------------------- the ceiling
 declare -A CEIL_RPS
-if [[ "${SKIP_CEILING:-0}" != 1 ]]; then
+if phase ceiling; then
   port=$(free_port)
   java -jar bench/ceiling/target/ceiling.jar --server.port="$port" >"$OUT/ceiling-$RUN.log" 2>&1 &
   ceiling=$!
@@ -135,6 +145,7 @@ if [[ "${SKIP_CEILING:-0}" != 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- the hub
+if ! phase ingress && ! phase drain && ! phase overload; then exit 0; fi
 crmport="$OUT/crm-port.$$"
 rm -f "$crmport"
 java bench/PushLatency.java crm --port-file "$crmport" --max-seconds 7200 >"$OUT/crm-$RUN.log" 2>&1 &
@@ -155,6 +166,7 @@ rm -f "$OUT"/ok-"${RUN}hub-warm"-*.txt
 say "$(settle warm-up)"
 
 declare -A HUB_RPS
+phase ingress || CONNS=""
 for c in $CONNS; do
   wait_quiet
   log "hub: $c connections, ${DURATION}s"
@@ -170,7 +182,7 @@ for c in $CONNS; do
   say "  $(settle "c=$c")"
 done
 
-if [[ "${JFR:-0}" == 1 ]]; then
+if [[ "${JFR:-0}" == 1 && -n "$CONNS" ]]; then
   c=${CONNS##* }
   wait_quiet
   log "hub: $c connections, ${DURATION}s, with a JFR recording (not counted above)"
@@ -186,9 +198,13 @@ if [[ "${JFR:-0}" == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- drain at ~half the max ingress
-max_c=${CONNS##* }
-max=${HUB_RPS[$max_c]%.*}
+max_c=64
+[[ -n "$CONNS" ]] && max_c=${CONNS##* }
+max=${MAX_RPS:-${HUB_RPS[$max_c]:-}}
+max=${max%.*}
+[[ -n "$max" ]] || { say "no max ingress rate: run the ingress phase or set MAX_RPS"; exit 1; }
 half=$((max / 2))
+if phase drain; then
 poll="$OUT/drain-$RUN.csv"
 echo "epoch,total,done,backlog,dead" >"$poll"
 wait_quiet
@@ -215,18 +231,22 @@ say "  $(awk -F, -v s="$t_start" -v e="$t_end" 'NR > 1 && $1 >= s && !t0 { t0 = 
   NR > 1 && $1 <= e { t1 = $1; a1 = $2; d1 = $3; b1 = $4 }
   END { printf "during the run (%.0f s sampled): inbox filled at %.0f events/s, drained (status done) at %.0f events/s; backlog %d at the end", t1 - t0, (a1 - a0) / (t1 - t0), (d1 - d0) / (t1 - t0), b1 }' "$poll")"
 say "  $(settle drain)"
+fi
 
 # ---------------------------------------------------------------- 5x overload
 over=$((max * 5))
-wait_quiet
-log "hub: overload, ${OVER_SECS}s offered at $over req/s (5 x $max) on $OVER_CONNS connections"
-wrk_run overload "$OVER_CONNS" "$OVER_SECS" "$url" BENCH_RATE="$over"
-hub_alive overload
-say "overload, offered $over req/s on $OVER_CONNS connections: $(result overload)"
-say "  $(cpu_of overload)"
-say "  $(check_recorded overload)"
-maxlat=$(field "$OUT/wrk-$RUN-overload.txt" max)
-say "  slowest answer $maxlat ms: $(awk -v m="$maxlat" 'BEGIN { print (m <= 5000 ? "within" : "OVER") }') WeChat's 5 s"
-say "  $(settle overload)"
+for oc in $OVER_CONNS; do
+  phase overload || break
+  wait_quiet
+  log "hub: overload, ${OVER_SECS}s offered at $over req/s (5 x $max) on $oc connections"
+  wrk_run "overload-c$oc" "$oc" "$OVER_SECS" "$url" BENCH_RATE="$over"
+  hub_alive overload
+  say "overload, offered $over req/s on $oc connections: $(result "overload-c$oc")"
+  say "  $(cpu_of "overload-c$oc")"
+  say "  $(check_recorded "overload-c$oc")"
+  maxlat=$(field "$OUT/wrk-$RUN-overload-c$oc.txt" max)
+  say "  slowest answer $maxlat ms: $(awk -v m="$maxlat" 'BEGIN { print (m <= 5000 ? "within" : "OVER") }') WeChat's 5 s"
+  say "  $(settle "overload c=$oc")"
+done
 
 say "== done; wrk outputs $OUT/wrk-$RUN-*.txt, inbox samples $poll, hub log $OUT/hub-load-$RUN.log"
