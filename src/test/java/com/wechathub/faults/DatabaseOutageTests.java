@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.assertj.core.api.SoftAssertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +86,7 @@ class DatabaseOutageTests {
         // Right after traffic, so some pooled connections are fresh enough that the pool hands
         // them out without checking them, and others are checked.
         List<Request> pushes = pushes(8);
-        assertThat(client.send(Fixtures.push("event-click", follower(), now())).statusCode()).isEqualTo(200);
+        awaitHubRecording();
 
         proxy.blackhole();
         List<Answer> during = sendAll(pushes);
@@ -98,7 +99,7 @@ class DatabaseOutageTests {
     @Test
     void downDatabaseIsA503InsideTheBudgetAndTheSameRetryIsRecordedOnce() throws Exception {
         List<Request> pushes = pushes(4);
-        assertThat(client.send(Fixtures.push("event-click", follower(), now())).statusCode()).isEqualTo(200);
+        awaitHubRecording();
 
         proxy.refuse();
         List<Answer> during = sendAll(pushes);
@@ -168,10 +169,28 @@ class DatabaseOutageTests {
         softly.assertAll();
     }
 
+    /**
+     * The hub records pushes again (after a previous outage its pool may still hold connections the
+     * outage killed; each failed use evicts one).
+     */
+    private static void awaitHubRecording() {
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> client.send(Fixtures.push("event-click", follower(), now())).statusCode() == 200);
+    }
+
+    /**
+     * WeChat sends a push three times in all while it gets no 200. Right after the database comes
+     * back, the first retry may still meet a pooled connection the outage killed (503, evicted);
+     * within WeChat's attempts the same request must be taken, and recorded once.
+     */
     private static void expectRetriesRecordedOnce(List<Request> pushes) {
         SoftAssertions softly = new SoftAssertions();
         for (Request push : pushes) {
             Answer retry = send(push);
+            for (int attempt = 2; attempt <= 3 && retry.status() == 503; attempt++) {
+                softly.assertThat(retry.took()).as("503 for " + push.openId() + " inside the budget").isLessThan(WECHAT_BUDGET);
+                retry = send(push);
+            }
             String what = "retry of " + push.openId() + " answered " + retry.status() + " after " + retry.took().toMillis() + " ms";
             softly.assertThat(retry.status()).as(what).isEqualTo(200);
             softly.assertThat(retry.body()).as(what).contains("Welcome!");
