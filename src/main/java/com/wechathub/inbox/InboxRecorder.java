@@ -15,6 +15,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
@@ -115,6 +117,20 @@ public class InboxRecorder {
         } catch (DuplicateKeyException e) {
             log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
             metrics.duplicate(exchange);
+        } catch (DataAccessResourceFailureException e) {
+            evictIdleConnections();
+            throw e;
+        }
+    }
+
+    /**
+     * A connection that broke usually broke with its siblings (database restarted, network cut).
+     * The pool hands out a connection used in the last 500 ms without checking it, so WeChat's
+     * retry would meet the next dead one; evicting the idle ones lets it get a fresh connection.
+     */
+    private void evictIdleConnections() {
+        if (jdbc.getDataSource() instanceof HikariDataSource pool && pool.getHikariPoolMXBean() != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
         }
     }
 }
