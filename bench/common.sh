@@ -34,8 +34,8 @@ require_services() {
 
 build_hub() {
   if [[ ! -f "$JAR" || "${BUILD:-0}" == 1 ]]; then
-    log "building the hub (mvn -o -q -DskipTests package)"
-    mvn -o -q -DskipTests package
+    log "building the hub (mvn -q -DskipTests package)"
+    mvn -q -DskipTests package
   fi
 }
 

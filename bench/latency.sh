@@ -10,7 +10,7 @@ trap cleanup EXIT
 
 require_services
 build_hub
-[[ -d target/classes ]] || { echo "target/classes is missing: mvn -o -q -DskipTests package" >&2; exit 1; }
+[[ -d target/classes ]] || { echo "target/classes is missing: mvn -q -DskipTests package" >&2; exit 1; }
 
 for interval in ${POLL_INTERVALS:-200 50}; do
   wait_quiet

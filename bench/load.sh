@@ -44,7 +44,7 @@ require_services
 build_hub
 if [[ ! -f bench/ceiling/target/ceiling.jar || "${BUILD:-0}" == 1 ]]; then
   log "building the ceiling (bench/ceiling)"
-  mvn -o -q -f bench/ceiling/pom.xml -DskipTests package
+  mvn -q -f bench/ceiling/pom.xml -DskipTests package
 fi
 fresh_schema
 
