@@ -6,7 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +15,8 @@ import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,11 +45,18 @@ public class Inbox {
             ORDER BY e.seq
             LIMIT ?""";
 
+    // One statement claims the whole batch; the conditions make a row another node took meanwhile
+    // (or one this node still holds) drop out. The claimed rows are then read back by their claim.
     private static final String CLAIM = """
-            UPDATE wechat_event SET status = 'claimed', claimed_at = ?, claimed_by = ?, attempts = attempts + 1
-            WHERE id = ? AND ((status = 'pending' AND next_attempt_at <= ?) OR (status = 'claimed' AND claimed_at < ?))""";
+            UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1
+            WHERE id IN (:ids)
+              AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'claimed' AND claimed_at < :leaseExpired))""";
+
+    private static final String CLAIMED = """
+            SELECT * FROM wechat_event WHERE id IN (:ids) AND claimed_by = :node AND claimed_at = :now ORDER BY seq""";
 
     private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate named;
     private final DispatchProperties properties;
     private final HubMetrics metrics;
     private final Clock clock;
@@ -55,23 +64,31 @@ public class Inbox {
 
     public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock) {
         this.jdbc = jdbc;
+        this.named = new NamedParameterJdbcTemplate(jdbc);
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** Claims up to batch-size due events for this node; returns their rows. */
+    /** Claims up to batch-size due events for this node; returns their rows, oldest first. */
     public List<Map<String, Object>> claim() {
-        Timestamp now = now();
+        // Millisecond precision survives the round trip through either database unchanged, so the
+        // claim can be read back by its time.
+        Timestamp now = Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS));
         Timestamp leaseExpired = new Timestamp(now.getTime() - properties.lease().toMillis());
         List<String> candidates = jdbc.queryForList(CANDIDATES, String.class, now, leaseExpired, properties.batchSize());
-        List<Map<String, Object>> claimed = new ArrayList<>(candidates.size());
-        for (String id : candidates) {
-            if (jdbc.update(CLAIM, now, node, id, now, leaseExpired) == 1) {
-                claimed.add(jdbc.queryForMap("SELECT * FROM wechat_event WHERE id = ?", id));
-            }
+        if (candidates.isEmpty()) {
+            return List.of();
         }
-        return claimed;
+        var claim = new MapSqlParameterSource()
+                .addValue("ids", candidates)
+                .addValue("now", now)
+                .addValue("node", node)
+                .addValue("leaseExpired", leaseExpired);
+        if (named.update(CLAIM, claim) == 0) {
+            return List.of();
+        }
+        return named.queryForList(CLAIMED, claim);
     }
 
     /** Puts a claimed row on the exchange: the row as a property, the routing headers from it. */
