@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,16 +35,25 @@ public class Inbox {
 
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
-    // Due events that no earlier event of the same follower is still waiting for.
-    private static final String CANDIDATES = """
-            SELECT e.id FROM wechat_event e
-            WHERE ((e.status = 'pending' AND e.next_attempt_at <= ?) OR (e.status = 'claimed' AND e.claimed_at < ?))
+    // Of the events selected before it, those that no earlier event of the same follower is still
+    // waiting for, oldest first. Each query walks the (status, seq) index and stops at the limit,
+    // so a poll costs the same with a backlog of ten events or of a hundred thousand.
+    private static final String FIRST_OF_FOLLOWER = """
               AND NOT EXISTS (
                 SELECT 1 FROM wechat_event p
                 WHERE p.account = e.account AND p.open_id = e.open_id AND p.status IN ('pending', 'claimed')
                   AND (p.create_time < e.create_time OR (p.create_time = e.create_time AND p.seq < e.seq)))
             ORDER BY e.seq
             LIMIT ?""";
+
+    /** Claimed by a node that did not finish them within the lease: it died. */
+    private static final String STRANDED = """
+            SELECT e.id FROM wechat_event e WHERE e.status = 'claimed' AND e.claimed_at < ?
+            """ + FIRST_OF_FOLLOWER;
+
+    private static final String DUE = """
+            SELECT e.id FROM wechat_event e WHERE e.status = 'pending' AND e.next_attempt_at <= ?
+            """ + FIRST_OF_FOLLOWER;
 
     // One statement claims the whole batch; the conditions make a row another node took meanwhile
     // (or one this node still holds) drop out. The claimed rows are then read back by their claim.
@@ -76,7 +86,10 @@ public class Inbox {
         // claim can be read back by its time.
         Timestamp now = Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS));
         Timestamp leaseExpired = new Timestamp(now.getTime() - properties.lease().toMillis());
-        List<String> candidates = jdbc.queryForList(CANDIDATES, String.class, now, leaseExpired, properties.batchSize());
+        List<String> candidates = new ArrayList<>(jdbc.queryForList(STRANDED, String.class, leaseExpired, properties.batchSize()));
+        if (candidates.size() < properties.batchSize()) {
+            candidates.addAll(jdbc.queryForList(DUE, String.class, now, properties.batchSize() - candidates.size()));
+        }
         if (candidates.isEmpty()) {
             return List.of();
         }
