@@ -249,4 +249,4 @@ for oc in $OVER_CONNS; do
   say "  $(settle "overload c=$oc")"
 done
 
-say "== done; wrk outputs $OUT/wrk-$RUN-*.txt, inbox samples $poll, hub log $OUT/hub-load-$RUN.log"
+say "== done; wrk outputs $OUT/wrk-$RUN-*.txt, inbox samples ${poll:-none}, hub log $OUT/hub-load-$RUN.log"
