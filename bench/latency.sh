@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Answer latency of 1,000 sequential signed subscribe pushes (after 200 warm-up pushes), and the
 # delay from the answer to the CRM call for the same follower, with the dispatcher's default poll
-# interval (200 ms) and with 50 ms. The hub is restarted, on a fresh schema, for each interval.
+# interval (100 ms) and with 50 ms. The hub is restarted, on a fresh schema, for each interval.
 #
 #   bench/latency.sh                 # both intervals
-#   POLL_INTERVALS="200" bench/latency.sh
+#   POLL_INTERVALS="100" bench/latency.sh
 source "$(dirname "$0")/common.sh"
 trap cleanup EXIT
 
@@ -12,7 +12,7 @@ require_services
 build_hub
 [[ -d target/classes ]] || { echo "target/classes is missing: mvn -q -DskipTests package" >&2; exit 1; }
 
-for interval in ${POLL_INTERVALS:-200 50}; do
+for interval in ${POLL_INTERVALS:-100 50}; do
   wait_quiet
   fresh_schema
   port=$(free_port)
