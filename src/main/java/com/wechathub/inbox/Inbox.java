@@ -6,7 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -82,9 +82,10 @@ public class Inbox {
 
     /** Claims up to batch-size due events for this node; returns their rows, oldest first. */
     public List<Map<String, Object>> claim() {
-        // Millisecond precision survives the round trip through either database unchanged, so the
-        // claim can be read back by its time.
-        Timestamp now = Timestamp.from(Instant.now(clock).truncatedTo(ChronoUnit.MILLIS));
+        // Milliseconds survive either database unchanged, so the claimed rows can be read back by
+        // node and time among this claim's candidates: a row this node claimed earlier at the same
+        // time is still claimed, so it is not a candidate again.
+        Timestamp now = new Timestamp(clock.millis());
         Timestamp leaseExpired = new Timestamp(now.getTime() - properties.lease().toMillis());
         List<String> candidates = new ArrayList<>(jdbc.queryForList(STRANDED, String.class, leaseExpired, properties.batchSize()));
         if (candidates.size() < properties.batchSize()) {
@@ -98,7 +99,15 @@ public class Inbox {
                 .addValue("now", now)
                 .addValue("node", node)
                 .addValue("leaseExpired", leaseExpired);
-        if (named.update(CLAIM, claim) == 0) {
+        try {
+            if (named.update(CLAIM, claim) == 0) {
+                return List.of();
+            }
+        } catch (PessimisticLockingFailureException e) {
+            // Two nodes claimed overlapping batches and the database broke the deadlock by rolling
+            // this claim back: nothing was claimed, the next poll tries again.
+            log.info("Claim lost a lock conflict with another node; trying again on the next poll ({})",
+                    e.getMostSpecificCause().getMessage());
             return List.of();
         }
         return named.queryForList(CLAIMED, claim);
