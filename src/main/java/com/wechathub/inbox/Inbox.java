@@ -36,8 +36,9 @@ public class Inbox {
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
     // Of the events selected before it, those that no earlier event of the same follower is still
-    // waiting for, oldest first. Each query walks the (status, seq) index and stops at the limit,
-    // so a poll costs the same with a backlog of ten events or of a hundred thousand.
+    // waiting for, oldest first. Each query walks the (status, seq) index and stops at the limit:
+    // a poll reads the batch plus the older events it skips (waiting out a back-off, or behind an
+    // earlier event of their follower), not the whole backlog.
     private static final String FIRST_OF_FOLLOWER = """
               AND NOT EXISTS (
                 SELECT 1 FROM wechat_event p
