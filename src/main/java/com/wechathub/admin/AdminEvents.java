@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.stereotype.Component;
 
 /** The operator API's answers: list inbox events by status, replay one. */
@@ -45,19 +46,7 @@ public class AdminEvents {
     /** Column names as JSON names: open_id → openId. */
     static Map<String, Object> camelCase(Map<String, Object> row) {
         Map<String, Object> out = new LinkedHashMap<>();
-        row.forEach((column, value) -> {
-            StringBuilder name = new StringBuilder();
-            boolean upper = false;
-            for (char c : column.toCharArray()) {
-                if (c == '_') {
-                    upper = true;
-                } else {
-                    name.append(upper ? Character.toUpperCase(c) : c);
-                    upper = false;
-                }
-            }
-            out.put(name.toString(), value);
-        });
+        row.forEach((column, value) -> out.put(JdbcUtils.convertUnderscoreNameToPropertyName(column), value));
         return out;
     }
 

@@ -76,8 +76,7 @@ public class InboxRecorder {
     }
 
     private boolean isRecorded(String id) {
-        return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> {
-            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis());
+        return Boolean.TRUE.equals(withReadTimeout(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM wechat_event WHERE id = ?")) {
                 select.setString(1, id);
                 try (ResultSet found = select.executeQuery()) {
@@ -87,10 +86,21 @@ public class InboxRecorder {
         }));
     }
 
-    /** Just over the JdbcTemplate's query timeout, so where the database is reachable the cancel comes first. */
-    private int networkTimeoutMillis() {
+    /**
+     * Runs a statement on a pooled connection with a read timeout. The query timeout cancels a slow
+     * statement with a cancel request PostgreSQL gets on a new connection; when the network to the
+     * database is partitioned that request never arrives, and the statement would wait for its
+     * answer as long as TCP holds on (minutes). The read timeout, just over the query timeout so
+     * that where the database is reachable the cancel comes first, bounds that case too; the pool
+     * restores it.
+     */
+    private <T> T withReadTimeout(ConnectionCallback<T> work) {
         int queryTimeout = jdbc.getQueryTimeout();
-        return (queryTimeout > 0 ? queryTimeout + 1 : 3) * 1000;
+        int millis = (queryTimeout > 0 ? queryTimeout + 1 : 3) * 1000;
+        return jdbc.execute((ConnectionCallback<T>) connection -> {
+            connection.setNetworkTimeout(Runnable::run, millis);
+            return work.doInConnection(connection);
+        });
     }
 
     public void record(Exchange exchange) throws JsonProcessingException {
@@ -102,12 +112,7 @@ public class InboxRecorder {
                 event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
                 json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class), now, now};
         try {
-            jdbc.execute((ConnectionCallback<Integer>) connection -> {
-                // The query timeout cancels a slow INSERT with a cancel request PostgreSQL gets on a
-                // new connection; when the network to the database is partitioned that request never
-                // arrives, and the INSERT would wait for its answer as long as TCP holds on (minutes).
-                // A read timeout on this connection bounds that case too; the pool restores it.
-                connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis());
+            withReadTimeout(connection -> {
                 try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                     new ArgumentPreparedStatementSetter(values).setValues(insert);
                     return insert.executeUpdate();

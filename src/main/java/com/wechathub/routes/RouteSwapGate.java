@@ -1,7 +1,6 @@
 package com.wechathub.routes;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
+import com.wechathub.web.WhenAnswered;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,17 +31,10 @@ final class RouteSwapGate extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         enter();
-        boolean answeredLater = false;
         try {
             chain.doFilter(request, response);
-            if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new LeaveWhenAnswered());
-                answeredLater = true;
-            }
         } finally {
-            if (!answeredLater) {
-                leave();
-            }
+            WhenAnswered.run(request, this::leave);
         }
     }
 
@@ -82,26 +74,5 @@ final class RouteSwapGate extends OncePerRequestFilter {
     synchronized void open() {
         closed = false;
         notifyAll();
-    }
-
-    private final class LeaveWhenAnswered implements AsyncListener {
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            leave(); // also follows onTimeout and onError
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            event.getAsyncContext().addListener(this);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package com.wechathub.web;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +7,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -38,47 +35,14 @@ class LoadShedFilter extends OncePerRequestFilter {
             response.getOutputStream().write("busy, retry later".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                permits.release();
-            }
-        };
         try {
             chain.doFilter(request, response);
         } finally {
-            if (request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new ReleaseOnCompletion(release));
-            } else {
-                release.run();
-            }
+            WhenAnswered.run(request, permits::release);
         }
     }
 
     int available() {
         return permits.availablePermits();
-    }
-
-    private record ReleaseOnCompletion(Runnable release) implements AsyncListener {
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            release.run();
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            release.run();
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            release.run();
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            // still the same request: the permit stays taken
-        }
     }
 }
