@@ -18,7 +18,7 @@ import org.springframework.test.context.ActiveProfiles;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
-        "spring.flyway.schemas=wechat_hub_test",
+        "spring.flyway.schemas=${HUB_TEST_SCHEMA:wechat_hub_test}",
         "hub.dedupe.key-prefix=wechat-dedupe-test",
         "hub.admin.token=" + ProdTestProperties.ADMIN_TOKEN,
         "hub.crm.token=crm-test-token",
@@ -33,6 +33,7 @@ import org.springframework.test.context.ActiveProfiles;
 @AutoConfigureObservability // serve /actuator/prometheus as the real hub does
 public @interface ProdTestProperties {
 
-    String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=wechat_hub_test";
+    // HUB_TEST_SCHEMA lets two checkouts run their tests at once without clearing each other's inbox.
+    String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=${HUB_TEST_SCHEMA:wechat_hub_test}";
     String ADMIN_TOKEN = "test-admin-token";
 }
