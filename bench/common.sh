@@ -55,8 +55,8 @@ start_hub() {
   shift 3
   declare_exchange
   java ${HUB_JAVA_OPTS:-} -jar "$JAR" --spring.profiles.active=prod --server.port="$port" \
-    "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=$SCHEMA" \
-    --spring.flyway.schemas=$SCHEMA \
+    --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres --hub.database.schema=$SCHEMA \
+    --management.server.port="$port" \
     --hub.crm.base-url="$crm" \
     --hub.dedupe.key-prefix=$DEDUPE_PREFIX \
     "--hub.broker.uri=spring-rabbitmq:$BENCH_EXCHANGE?confirm=enabled&confirmTimeout=5000" \

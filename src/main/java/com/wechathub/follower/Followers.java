@@ -1,5 +1,6 @@
 package com.wechathub.follower;
 
+import com.wechathub.database.InboxLocation;
 import com.wechathub.inbox.Inbox;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -24,10 +25,12 @@ public class Followers {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final String precision;
 
-    public Followers(JdbcTemplate jdbc, Clock clock) {
+    public Followers(JdbcTemplate jdbc, Clock clock, InboxLocation location) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.precision = location.quote("precision"); // a reserved word in MySQL
     }
 
     public boolean subscribed(Exchange exchange) {
@@ -59,8 +62,8 @@ public class Followers {
         Map<String, Object> fields = EventFields.of(row);
         Timestamp at = eventTime(row);
         Object[] values = {number(fields.get("Latitude")), number(fields.get("Longitude")), number(fields.get("Precision")), at};
-        return apply(row, "location_time", "latitude = ?, longitude = ?, precision = ?, located_at = ?",
-                "latitude, longitude, precision, located_at", values, values);
+        return apply(row, "location_time", "latitude = ?, longitude = ?, " + precision + " = ?, located_at = ?",
+                "latitude, longitude, " + precision + ", located_at", values, values);
     }
 
     /**

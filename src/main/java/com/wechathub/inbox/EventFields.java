@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,8 +27,14 @@ public final class EventFields {
         }
     }
 
-    /** A timestamp column as an Instant: PostgreSQL's driver gives Timestamp, H2's OffsetDateTime. */
+    /**
+     * A timestamp column as an Instant: PostgreSQL's and MariaDB's drivers give Timestamp, H2's
+     * OffsetDateTime, MySQL's LocalDateTime (a DATETIME, written in the JVM's time zone).
+     */
     public static Instant instant(Object column) {
+        if (column instanceof LocalDateTime local) {
+            return local.atZone(ZoneId.systemDefault()).toInstant();
+        }
         if (column instanceof java.sql.Timestamp timestamp) {
             return timestamp.toInstant();
         }

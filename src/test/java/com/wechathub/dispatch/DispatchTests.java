@@ -23,6 +23,7 @@ import com.wechathub.support.ProdTestProperties;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -260,12 +261,13 @@ class DispatchTests extends HubIntegrationTest {
     @Test
     void anEventClaimedByANodeThatDiedIsTakenAgainAfterItsLease() {
         String id = "stranded" + openId.substring(1, 20);
+        Instant now = Instant.now();
         jdbc.update("""
                 INSERT INTO wechat_event (id, account, open_id, msg_type, event, create_time, fields, raw_xml, status,
                                           attempts, next_attempt_at, claimed_at, claimed_by, received_at)
-                VALUES (?, 'demo', ?, 'event', 'CLICK', ?, ?, '<xml/>', 'claimed', 1, now(), now() - interval '1 hour',
-                        'crashed-node', now())""",
-                id, openId, createTime, "{\"FromUserName\":\"" + openId + "\",\"Event\":\"CLICK\",\"EventKey\":\"K\"}");
+                VALUES (?, 'demo', ?, 'event', 'CLICK', ?, ?, '<xml/>', 'claimed', 1, ?, ?, 'crashed-node', ?)""",
+                id, openId, createTime, "{\"FromUserName\":\"" + openId + "\",\"Event\":\"CLICK\",\"EventKey\":\"K\"}",
+                Timestamp.from(now), Timestamp.from(now.minus(Duration.ofHours(1))), Timestamp.from(now));
 
         awaitStatus("done");
         assertThat(state.events(openId).get(0)).containsEntry("attempts", 2);

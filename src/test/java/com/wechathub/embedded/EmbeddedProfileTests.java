@@ -31,11 +31,13 @@ import org.springframework.util.FileSystemUtils;
 class EmbeddedProfileTests {
 
     static final int PORT = freePort();
+    static final int MANAGEMENT_PORT = freePort();
     static final Path OUTBOX = tempDir();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
+        registry.add("management.server.port", () -> MANAGEMENT_PORT);
         registry.add("hub.broker.uri", () -> "file:" + OUTBOX);
     }
 
@@ -58,7 +60,7 @@ class EmbeddedProfileTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> outboxFiles().stream().anyMatch(p -> p.toString().contains("demo.subscribe")));
         Path message = outboxFiles().stream().filter(p -> p.toString().contains("demo.subscribe")).findFirst().orElseThrow();
         assertThat(Files.readString(message)).contains(openId).contains("\"EventKey\":\"qrscene_123123\"");
-        assertThat(client.get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(new PushClient(MANAGEMENT_PORT).get("/actuator/health").statusCode()).isEqualTo(200);
     }
 
     static List<Path> outboxFiles() throws IOException {

@@ -9,6 +9,7 @@ import com.wechathub.HubApplication;
 import com.wechathub.support.FaultProxy;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.PushClient;
+import com.wechathub.support.TestDatabase;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -48,15 +49,14 @@ class DatabaseOutageTests {
 
     @BeforeAll
     static void startHubBehindProxy() {
-        jdbc = FaultSchema.directJdbc();
-        FaultSchema.dropAll(jdbc);
+        jdbc = FaultSchema.fresh(TestDatabase.POSTGRES);
         crm = new WireMockServer(options().dynamicPort());
         crm.start();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
         proxy = FaultProxy.start("127.0.0.1", 5432);
         hub = new SpringApplicationBuilder(HubApplication.class).profiles("prod")
-                .run("--server.port=0", "--spring.datasource.url=" + FaultSchema.url(proxy.port()),
-                        "--spring.flyway.schemas=" + FaultSchema.SCHEMA, "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
+                .run("--server.port=0", "--management.server.port=0", "--spring.datasource.url=" + FaultSchema.postgresUrl(proxy.port()),
+                        "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
                         "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50",
                         "--spring.jmx.enabled=false", "--camel.main.name=db-outage-hub");
         client = new PushClient(((WebServerApplicationContext) hub).getWebServer().getPort());
@@ -73,7 +73,7 @@ class DatabaseOutageTests {
         if (crm != null) {
             crm.stop();
         }
-        FaultSchema.dropAll(jdbc);
+        FaultSchema.dropAll(TestDatabase.POSTGRES);
     }
 
     @AfterEach

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubProcess;
 import com.wechathub.support.PushClient;
+import com.wechathub.support.TestDatabase;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -41,6 +42,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class KillNineTests {
 
+    /** The database server the hubs run on; {@link MariaDbKillNineTests} runs the same on MariaDB. */
+    TestDatabase database() {
+        return TestDatabase.POSTGRES;
+    }
+
     private static final int PUSHES = 300;
     private static final int THREADS = 6;
     private static final int KILL_AFTER = 100; // answered pushes
@@ -50,8 +56,7 @@ class KillNineTests {
 
     @BeforeEach
     void start() {
-        jdbc = FaultSchema.directJdbc();
-        FaultSchema.dropAll(jdbc);
+        jdbc = FaultSchema.fresh(database());
         crm.start();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
     }
@@ -59,7 +64,7 @@ class KillNineTests {
     @AfterEach
     void cleanUp() {
         crm.stop();
-        FaultSchema.dropAll(jdbc);
+        FaultSchema.dropAll(database());
     }
 
     record Push(String openId, String pathAndQuery, String body) {
@@ -81,10 +86,7 @@ class KillNineTests {
         try (HubProcess first = HubProcess.start("kill-nine-hub-1", hubArgs())) {
             // A slowish disk (each INSERT takes 20 ms) and a small pool (hubArgs): most pushes in
             // flight at the kill hold their dedupe key and wait for a connection to record the row.
-            jdbc.execute("CREATE FUNCTION " + FaultSchema.SCHEMA + ".slow_insert() RETURNS trigger AS $$"
-                    + " BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$ LANGUAGE plpgsql");
-            jdbc.execute("CREATE TRIGGER slow_insert BEFORE INSERT ON " + FaultSchema.SCHEMA + ".wechat_event"
-                    + " FOR EACH ROW EXECUTE FUNCTION " + FaultSchema.SCHEMA + ".slow_insert()");
+            database().slowInserts(jdbc, 20);
             PushClient client = new PushClient(first.port());
             AtomicInteger next = new AtomicInteger();
             AtomicInteger oks = new AtomicInteger();
@@ -160,13 +162,14 @@ class KillNineTests {
     }
 
     private List<String> hubArgs() {
-        return List.of("--spring.profiles.active=prod", "--spring.datasource.url=" + FaultSchema.url(5432),
-                "--spring.flyway.schemas=" + FaultSchema.SCHEMA, "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
+        List<String> args = new ArrayList<>(database().hubArgs(FaultSchema.DATABASE));
+        args.addAll(List.of("--spring.profiles.active=prod", "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
                 "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=100",
                 "--hub.dispatch.backoff=200ms", "--hub.dispatch.max-backoff=1s",
                 // Events the killed node had claimed are taken again after the lease (2 min by default).
                 "--hub.dispatch.lease=5s", "--spring.datasource.hikari.maximum-pool-size=3",
-                "--camel.main.name=kill-nine-hub");
+                "--camel.main.name=kill-nine-hub"));
+        return args;
     }
 
     /** The push's HTTP status, or -1 when there was no answer (the connection broke or was refused). */

@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import com.wechathub.HubApplication;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.InboxStall;
 import com.wechathub.support.HubIntegrationTest;
-import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -35,9 +33,8 @@ import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 /**
  * Two hubs behind one callback URL, sharing Redis and PostgreSQL, get the same push at the same
@@ -55,13 +52,9 @@ class TwoInstancesTests extends HubIntegrationTest {
     @Autowired RabbitTemplate rabbit;
 
     @BeforeAll
-    static void startSecondHub() {
-        second = new SpringApplicationBuilder(HubApplication.class).profiles("prod")
-                .run("--server.port=0", "--spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
-                        "--spring.flyway.schemas=wechat_hub_test", "--hub.dedupe.key-prefix=wechat-dedupe-test",
-                        "--hub.crm.base-url=" + crm.baseUrl(), "--hub.crm.token=crm-test-token",
-                        "--hub.dispatch.poll-interval=50", "--spring.jmx.enabled=false", "--camel.main.name=second-hub");
-        secondClient = new PushClient(((WebServerApplicationContext) second).getWebServer().getPort());
+    static void startTheSecondHub(@Autowired Environment environment) {
+        second = startSecondHub(environment, "second-hub", "--hub.dispatch.poll-interval=50");
+        secondClient = new PushClient(port(second));
     }
 
     @AfterAll

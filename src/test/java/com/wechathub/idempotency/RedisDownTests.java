@@ -13,13 +13,16 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** Redis goes away: pushes are still answered and still deduplicated, by the inbox's unique id. */
 @ProdTestProperties
+@DirtiesContext // its Redis is gone after the class: no other suite can share this hub
 class RedisDownTests {
 
     static final PrivateRedis redis = PrivateRedis.start();
@@ -35,6 +38,7 @@ class RedisDownTests {
     }
 
     @LocalServerPort int port;
+    @LocalManagementPort int managementPort;
     @Autowired JdbcTemplate jdbc;
 
     @Test
@@ -60,7 +64,7 @@ class RedisDownTests {
             }
             assertThat(state.eventCount(openId)).isEqualTo(2);
 
-            HttpResponse<String> health = client.get("/actuator/health");
+            HttpResponse<String> health = new PushClient(managementPort).get("/actuator/health");
             assertThat(health.body()).containsPattern("\"redis\":\\{\"status\":\"DOWN\"");
         } finally {
             jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", openId);

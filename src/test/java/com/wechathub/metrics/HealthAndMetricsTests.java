@@ -7,17 +7,40 @@ import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.PushClient;
 import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** What an operator sees: health of every server the hub needs, and the hub's own meters. */
+/**
+ * What an operator sees on the management port: health of every server the hub needs and of the
+ * inbox, readiness, and the hub's own meters. The callback port, which faces the internet, shows
+ * none of it.
+ */
 class HealthAndMetricsTests extends HubIntegrationTest {
 
     @Test
-    void healthCoversRedisTheDatabaseAndRabbitMq() {
-        var health = client.get("/actuator/health");
+    void healthCoversRedisTheDatabaseTheInboxAndRabbitMq() {
+        var health = management.get("/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"redis\":{\"status\":\"UP\"").contains("\"db\":{\"status\":\"UP\"")
-                .contains("\"rabbit\":{\"status\":\"UP\"");
+                .contains("\"inbox\":{\"status\":\"UP\"").contains("\"rabbit\":{\"status\":\"UP\"");
+    }
+
+    @Test
+    void readinessIncludesTheInboxAndLivenessIsUp() {
+        var readiness = management.get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"inbox\":{\"status\":\"UP\"");
+        assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator", "/actuator/health", "/actuator/health/readiness", "/actuator/metrics",
+            "/actuator/prometheus", "/actuator/env"})
+    void theCallbackPortServesNoActuator(String path) {
+        var answer = client.get(path);
+        assertThat(answer.statusCode()).isEqualTo(404);
+        assertThat(answer.body()).doesNotContain("UP").doesNotContain("components").doesNotContain("wechat_");
     }
 
     @Test
@@ -28,7 +51,7 @@ class HealthAndMetricsTests extends HubIntegrationTest {
         client.post("/wechat/demo?signature=bad&timestamp=" + PushClient.now() + "&nonce=1", push);
         await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
 
-        String metrics = client.get("/actuator/prometheus").body();
+        String metrics = management.get("/actuator/prometheus").body();
         assertThat(metrics)
                 .containsPattern("wechat_pushes_total\\{account=\"demo\",event=\"CLICK\"[^}]*} [1-9]")
                 .containsPattern("wechat_duplicates_total\\{account=\"demo\"[^}]*} [1-9]")

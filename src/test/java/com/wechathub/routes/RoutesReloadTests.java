@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -56,9 +57,11 @@ class RoutesReloadTests {
     @TempDir static Path folder;
 
     @LocalServerPort int port;
+    @LocalManagementPort int managementPort;
     @Autowired MeterRegistry registry;
 
     PushClient client;
+    PushClient management;
 
     static Path routes() {
         return folder.resolve("routes");
@@ -88,6 +91,7 @@ class RoutesReloadTests {
     @BeforeEach
     void client() {
         client = new PushClient(port);
+        management = new PushClient(managementPort);
     }
 
     @Test
@@ -115,7 +119,7 @@ class RoutesReloadTests {
         write("probe.camel.yaml", broken);
         await().atMost(RELOADED).until(() -> reloads("rejected") == rejectedBefore + 1);
         assertThat(answer("/probe")).isEqualTo("200 second");
-        HttpResponse<String> health = client.get("/actuator/health");
+        HttpResponse<String> health = management.get("/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
         JsonNode routes = json(health.body()).path("components").path("routes");
         assertThat(routes.path("status").asText()).isEqualTo("UP");
@@ -133,7 +137,7 @@ class RoutesReloadTests {
 
         Files.delete(routes().resolve("probe.camel.yaml"));
         await().atMost(RELOADED).untilAsserted(() -> assertThat(answer("/probe")).startsWith("404"));
-        assertThat(client.get("/actuator/prometheus").body())
+        assertThat(management.get("/actuator/prometheus").body())
                 .containsPattern("hub_routes_reloads_total\\{[^}]*outcome=\"applied\"[^}]*} [1-9]")
                 .containsPattern("hub_routes_reloads_total\\{[^}]*outcome=\"rejected\"[^}]*} [1-9]");
     }
@@ -274,7 +278,7 @@ class RoutesReloadTests {
     }
 
     JsonNode routesHealth() {
-        return json(client.get("/actuator/health").body()).path("components").path("routes").path("details");
+        return json(management.get("/actuator/health").body()).path("components").path("routes").path("details");
     }
 
     double reloads(String outcome) {

@@ -4,11 +4,19 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.wechathub.HubApplication;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -34,10 +42,13 @@ public abstract class HubIntegrationTest {
     }
 
     @LocalServerPort protected int port;
+    @LocalManagementPort protected int managementPort;
     @Autowired protected JdbcTemplate jdbc;
     @Autowired protected StringRedisTemplate redis;
 
     protected PushClient client;
+    /** Actuator, on its own port as in the shipped configuration. */
+    protected PushClient management;
     protected HubState state;
     protected String openId;
     protected long createTime;
@@ -45,6 +56,7 @@ public abstract class HubIntegrationTest {
     @BeforeEach
     void startClean() {
         client = new PushClient(port);
+        management = new PushClient(managementPort);
         state = new HubState(jdbc, redis);
         state.clear();
         crm.resetAll();
@@ -56,5 +68,25 @@ public abstract class HubIntegrationTest {
     @AfterEach
     void leaveClean() {
         state.clear();
+    }
+
+    /**
+     * Another hub in this JVM on this suite's database (PostgreSQL or MariaDB), Redis keys and
+     * CRM: a second node of the cluster. Close it when done.
+     */
+    protected static ConfigurableApplicationContext startSecondHub(Environment suite, String name, String... args) {
+        List<String> all = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+                "--spring.datasource.url=" + suite.getProperty("spring.datasource.url"),
+                "--spring.datasource.username=" + suite.getProperty("spring.datasource.username", ""),
+                "--hub.database.schema=" + suite.getProperty("hub.database.schema", ""),
+                "--hub.dedupe.key-prefix=" + suite.getProperty("hub.dedupe.key-prefix"),
+                "--hub.crm.base-url=" + crm.baseUrl(), "--hub.crm.token=" + suite.getProperty("hub.crm.token"),
+                "--spring.jmx.enabled=false", "--camel.main.name=" + name));
+        all.addAll(List.of(args));
+        return new SpringApplicationBuilder(HubApplication.class).profiles("prod").run(all.toArray(String[]::new));
+    }
+
+    protected static int port(ConfigurableApplicationContext hub) {
+        return ((WebServerApplicationContext) hub).getWebServer().getPort();
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 
@@ -27,29 +28,49 @@ public final class HubProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
 
-    private HubProcess(Process process, int port, Path log) {
+    private HubProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
     /** Starts a hub with the given {@code --key=value} arguments and waits until it is healthy. */
     public static HubProcess start(String name, List<String> args) {
+        return start(name, args, Map.of());
+    }
+
+    /** The same, with environment variables added to the hub's (as an orchestrator passes secrets). */
+    public static HubProcess start(String name, List<String> args, Map<String, String> environment) {
+        return start(name, args, environment, "/actuator/health");
+    }
+
+    /** Starts a hub and waits only until it is alive (liveness), healthy or not: a hub that cannot record. */
+    public static HubProcess startAlive(String name, List<String> args) {
+        return start(name, args, Map.of(), "/actuator/health/liveness");
+    }
+
+    private static HubProcess start(String name, List<String> args, Map<String, String> environment, String healthPath) {
         try {
             int port = freePort();
+            int managementPort = freePort();
             Path log = Path.of("target", name + ".log").toAbsolutePath();
             Files.createDirectories(log.getParent());
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", runtimeClasspath(), "com.wechathub.HubApplication", "--server.port=" + port));
+                    "-cp", runtimeClasspath(), "com.wechathub.HubApplication", "--server.port=" + port,
+                    "--management.server.port=" + managementPort));
             command.addAll(args);
-            Process process = new ProcessBuilder(command).directory(new File(".").getAbsoluteFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            HubProcess hub = new HubProcess(process, port, log);
-            hub.awaitHealthy();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".").getAbsoluteFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            HubProcess hub = new HubProcess(process, port, managementPort, log);
+            hub.awaitUp(healthPath);
             return hub;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,6 +79,11 @@ public final class HubProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Actuator's port (health, metrics), apart from the callback port. */
+    public int managementPort() {
+        return managementPort;
     }
 
     public long pid() {
@@ -81,9 +107,9 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    private void awaitHealthy() {
+    private void awaitUp(String healthPath) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + healthPath))
                 .timeout(Duration.ofSeconds(2)).build();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -100,6 +126,15 @@ public final class HubProcess implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The hub's whole log so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

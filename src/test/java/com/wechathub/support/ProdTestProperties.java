@@ -4,21 +4,26 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The prod profile against the machine's real Redis, PostgreSQL and RabbitMQ, in a schema of
- * its own (wechat_hub_test) so tests never touch an operator's data. Properties set here
+ * The prod profile against the machine's real Redis, PostgreSQL and RabbitMQ, configured as an
+ * operator does: a plain JDBC URL to a database of the tests' own (wechat_hub_test, created if
+ * missing), no schema parameter, so tests never touch an operator's data. Properties set here
  * outrank ./application.yaml, which the tests read like the running hub does. Back-off is
- * shortened so retry tests take milliseconds, not minutes.
+ * shortened so retry tests take milliseconds, not minutes. {@link OnMariaDb} moves a suite to
+ * MariaDB.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(TestDatabases.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
-        "spring.flyway.schemas=${HUB_TEST_SCHEMA:wechat_hub_test}",
+        // HUB_TEST_SCHEMA lets two checkouts run their tests at once without clearing each other's inbox.
+        "hub.database.schema=${HUB_TEST_SCHEMA:}",
         "hub.dedupe.key-prefix=wechat-dedupe-test",
         "hub.admin.token=" + ProdTestProperties.ADMIN_TOKEN,
         "hub.crm.token=crm-test-token",
@@ -33,7 +38,7 @@ import org.springframework.test.context.ActiveProfiles;
 @AutoConfigureObservability // serve /actuator/prometheus as the real hub does
 public @interface ProdTestProperties {
 
-    // HUB_TEST_SCHEMA lets two checkouts run their tests at once without clearing each other's inbox.
-    String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=${HUB_TEST_SCHEMA:wechat_hub_test}";
+    String DATABASE = "wechat_hub_test";
+    String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
     String ADMIN_TOKEN = "test-admin-token";
 }

@@ -25,18 +25,42 @@ public final class PushClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String baseUrl;
+    private final String account;
+    private final String token;
+    private final WechatCrypto crypto;
 
+    /** A client of the demo account of ./application.yaml. */
     public PushClient(int port) {
+        this(port, ACCOUNT, TOKEN, APP_ID, AES_KEY);
+    }
+
+    /** A client of another account, as WeChat signs (and in safe mode encrypts) its pushes. */
+    public PushClient(int port, String account, String token, String appId, String aesKey) {
         this.baseUrl = "http://127.0.0.1:" + port;
+        this.account = account;
+        this.token = token;
+        this.crypto = new WechatCrypto(aesKey, appId);
     }
 
     public HttpResponse<String> send(String xml) {
-        return post("/wechat/" + ACCOUNT + "?" + signedQuery(now()) + "&openid=o", xml);
+        String timestamp = now();
+        String nonce = nonce();
+        return post("/wechat/" + account + "?signature=" + WechatSignature.sign(token, timestamp, nonce)
+                + "&timestamp=" + timestamp + "&nonce=" + nonce + "&openid=o", xml);
     }
 
     /** Safe mode: the push is wrapped in an Encrypt envelope signed with msg_signature. */
     public HttpResponse<String> sendEncrypted(String xml) {
-        return sendEncrypted(xml, new WechatCrypto(AES_KEY, APP_ID));
+        return sendEncrypted(xml, crypto);
+    }
+
+    /** The decrypted message of an encrypted reply of this client's account. */
+    public String decrypt(String reply) {
+        Matcher m = ENCRYPT.matcher(reply);
+        if (!m.find()) {
+            throw new AssertionError("reply is not encrypted: " + reply);
+        }
+        return crypto.decrypt(m.group(1));
     }
 
     public HttpResponse<String> sendEncrypted(String xml, WechatCrypto crypto) {
@@ -45,10 +69,10 @@ public final class PushClient {
         String encrypted = crypto.encrypt(xml);
         String body = "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName><Encrypt><![CDATA[" + encrypted
                 + "]]></Encrypt></xml>";
-        String query = "signature=" + WechatSignature.sign(TOKEN, timestamp, nonce) + "&timestamp=" + timestamp
+        String query = "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp
                 + "&nonce=" + nonce + "&openid=o&encrypt_type=aes&msg_signature="
-                + WechatSignature.sign(TOKEN, timestamp, nonce, encrypted);
-        return post("/wechat/" + ACCOUNT + "?" + query, body);
+                + WechatSignature.sign(token, timestamp, nonce, encrypted);
+        return post("/wechat/" + account + "?" + query, body);
     }
 
     public static String decryptReply(String reply) {
