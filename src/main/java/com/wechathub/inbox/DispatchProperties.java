@@ -10,7 +10,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batchSize    events claimed per poll (at most one per follower, so they may run in parallel)
  * @param maxAttempts  attempts before an event is marked dead
  * @param backoff      delay before the second attempt; doubles each time, up to maxBackoff
- * @param lease        a claimed event not finished within this is taken again (its node died)
+ * @param lease        a claimed event not finished within this is taken again (its node died), whatever
+ *                     the node's heartbeat says
+ * @param nodeTimeout  a node whose heartbeat (every nodeTimeout / 5) is older than this is dead: the
+ *                     events it had claimed are taken over. Longer than any pause a live node may
+ *                     have (GC, a stalled database connection), or its events run twice
  */
 @ConfigurationProperties("hub.dispatch")
 public record DispatchProperties(
@@ -18,7 +22,8 @@ public record DispatchProperties(
         @DefaultValue("8") int maxAttempts,
         @DefaultValue("1s") Duration backoff,
         @DefaultValue("5m") Duration maxBackoff,
-        @DefaultValue("2m") Duration lease) {
+        @DefaultValue("2m") Duration lease,
+        @DefaultValue("8s") Duration nodeTimeout) {
 
     Duration backoffAfter(int attempts) {
         long factor = 1L << Math.min(Math.max(attempts - 1, 0), 20);

@@ -1,5 +1,6 @@
 package com.wechathub.inbox;
 
+import com.wechathub.database.DatabaseErrors;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.metrics.HubMetrics;
 import java.lang.management.ManagementFactory;
@@ -14,6 +15,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -24,7 +26,8 @@ import org.springframework.stereotype.Component;
  * The inbox as the dispatcher sees it: claim due events, then mark each done, failed (retried
  * later with exponential back-off) or dead. Safe with several hubs on one database: a claim is a
  * conditional UPDATE that only one node can win, and an event whose node died while holding it
- * is taken again once its lease runs out. A follower's events are claimed one at a time, in
+ * is taken again once that node's heartbeat is older than the node timeout (or, whatever the
+ * heartbeat says, once the lease runs out). A follower's events are claimed one at a time, in
  * CreateTime order.
  */
 @Component("inbox")
@@ -45,15 +48,21 @@ public class Inbox {
                 WHERE p.account = e.account AND p.open_id = e.open_id AND p.status IN ('pending', 'claimed')
                   AND (p.create_time < e.create_time OR (p.create_time = e.create_time AND p.seq < e.seq)))
             ORDER BY e.seq
-            LIMIT ?""";
+            LIMIT :limit""";
 
-    /** Claimed by a node that did not finish them within the lease: it died. */
+    // A node that stopped beating (NodeHeartbeat) is dead; so is one that held an event past the lease.
+    private static final String DEAD_NODE = """
+            SELECT n.id FROM wechat_node n WHERE n.heartbeat_at < :aliveSince""";
+
+    /** Claimed by a node that died: its heartbeat stopped, or it did not finish them within the lease. */
     private static final String STRANDED = """
-            SELECT e.id FROM wechat_event e WHERE e.status = 'claimed' AND e.claimed_at < ?
+            SELECT e.id FROM wechat_event e
+            WHERE e.status = 'claimed' AND (e.claimed_at < :leaseExpired OR e.claimed_by IN (""" + DEAD_NODE + """
+            ))
             """ + FIRST_OF_FOLLOWER;
 
     private static final String DUE = """
-            SELECT e.id FROM wechat_event e WHERE e.status = 'pending' AND e.next_attempt_at <= ?
+            SELECT e.id FROM wechat_event e WHERE e.status = 'pending' AND e.next_attempt_at <= :now
             """ + FIRST_OF_FOLLOWER;
 
     // One statement claims the whole batch; the conditions make a row another node took meanwhile
@@ -61,7 +70,9 @@ public class Inbox {
     private static final String CLAIM = """
             UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1
             WHERE id IN (:ids)
-              AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'claimed' AND claimed_at < :leaseExpired))""";
+              AND ((status = 'pending' AND next_attempt_at <= :now)
+                OR (status = 'claimed' AND (claimed_at < :leaseExpired OR claimed_by IN (""" + DEAD_NODE + """
+                ))))""";
 
     private static final String CLAIMED = """
             SELECT * FROM wechat_event WHERE id IN (:ids) AND claimed_by = :node AND claimed_at = :now ORDER BY seq""";
@@ -71,6 +82,7 @@ public class Inbox {
     private final DispatchProperties properties;
     private final HubMetrics metrics;
     private final Clock clock;
+    private volatile String unreadable; // why the last poll failed, while it fails
     private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
     public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock) {
@@ -81,25 +93,55 @@ public class Inbox {
         this.clock = clock;
     }
 
-    /** Claims up to batch-size due events for this node; returns their rows, oldest first. */
+    /** This node's name in wechat_event.claimed_by and wechat_node. */
+    String node() {
+        return node;
+    }
+
+    /**
+     * Claims up to batch-size due events for this node; returns their rows, oldest first. While the
+     * inbox cannot be read (database down, table missing) each poll claims nothing, and that is
+     * logged once when it starts and once when it ends, not as a stack trace every poll; the
+     * {@code inbox} health component says the same.
+     */
     public List<Map<String, Object>> claim() {
+        try {
+            List<Map<String, Object>> claimed = claimBatch();
+            if (unreadable != null) {
+                log.info("The dispatcher can read the inbox again");
+                unreadable = null;
+            }
+            return claimed;
+        } catch (DataAccessException e) {
+            String reason = DatabaseErrors.reason(e);
+            if (!reason.equals(unreadable)) {
+                log.warn("The dispatcher cannot read the inbox, retrying every poll: {}", reason);
+                unreadable = reason;
+            }
+            return List.of();
+        }
+    }
+
+    private List<Map<String, Object>> claimBatch() {
         // Milliseconds survive either database unchanged, so the claimed rows can be read back by
         // node and time among this claim's candidates: a row this node claimed earlier at the same
         // time is still claimed, so it is not a candidate again.
         Timestamp now = new Timestamp(clock.millis());
-        Timestamp leaseExpired = new Timestamp(now.getTime() - properties.lease().toMillis());
-        List<String> candidates = new ArrayList<>(jdbc.queryForList(STRANDED, String.class, leaseExpired, properties.batchSize()));
+        var claim = new MapSqlParameterSource()
+                .addValue("now", now)
+                .addValue("node", node)
+                .addValue("leaseExpired", new Timestamp(now.getTime() - properties.lease().toMillis()))
+                .addValue("aliveSince", new Timestamp(now.getTime() - properties.nodeTimeout().toMillis()))
+                .addValue("limit", properties.batchSize());
+        List<String> candidates = new ArrayList<>(named.queryForList(STRANDED, claim, String.class));
         if (candidates.size() < properties.batchSize()) {
-            candidates.addAll(jdbc.queryForList(DUE, String.class, now, properties.batchSize() - candidates.size()));
+            claim.addValue("limit", properties.batchSize() - candidates.size());
+            candidates.addAll(named.queryForList(DUE, claim, String.class));
         }
         if (candidates.isEmpty()) {
             return List.of();
         }
-        var claim = new MapSqlParameterSource()
-                .addValue("ids", candidates)
-                .addValue("now", now)
-                .addValue("node", node)
-                .addValue("leaseExpired", leaseExpired);
+        claim.addValue("ids", candidates);
         try {
             if (named.update(CLAIM, claim) == 0) {
                 return List.of();
