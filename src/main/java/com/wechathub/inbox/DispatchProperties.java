@@ -7,7 +7,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the dispatcher drains the inbox.
  *
+ * @param pollInterval how long the dispatcher waits for work when this node records nothing (see
+ *                     {@link DispatchSignal}): other nodes' events, retries, a dead node's events
  * @param batchSize    events claimed per poll (at most one per follower, so they may run in parallel)
+ * @param threads      events of a batch dispatched at once (each holds a database connection only
+ *                     while it runs a statement; the CRM and the broker are waited on without one)
  * @param maxAttempts  attempts before an event is marked dead
  * @param backoff      delay before the second attempt; doubles each time, up to maxBackoff
  * @param lease        a claimed event not finished within this is taken again (its node died), whatever
@@ -18,7 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("hub.dispatch")
 public record DispatchProperties(
+        @DefaultValue("100ms") Duration pollInterval,
         @DefaultValue("200") int batchSize,
+        @DefaultValue("16") int threads,
         @DefaultValue("8") int maxAttempts,
         @DefaultValue("1s") Duration backoff,
         @DefaultValue("5m") Duration maxBackoff,

@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -82,11 +84,17 @@ public class Inbox {
     private final DispatchProperties properties;
     private final HubMetrics metrics;
     private final Clock clock;
+    private final DispatchSignal signal;
+    private final Queue<Map<String, Object>> finished = new ConcurrentLinkedQueue<>();
+    private volatile boolean lastClaimFull;
+    private volatile long seenWakeUps;
     private volatile String unreadable; // why the last poll failed, while it fails
     private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock) {
+    public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal) {
         this.jdbc = jdbc;
+        this.signal = signal;
+        this.seenWakeUps = signal.current();
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.properties = properties;
         this.metrics = metrics;
@@ -107,6 +115,7 @@ public class Inbox {
     public List<Map<String, Object>> claim() {
         try {
             List<Map<String, Object>> claimed = claimBatch();
+            lastClaimFull = claimed.size() >= properties.batchSize();
             if (unreadable != null) {
                 log.info("The dispatcher can read the inbox again");
                 unreadable = null;
@@ -118,6 +127,7 @@ public class Inbox {
                 log.warn("The dispatcher cannot read the inbox, retrying every poll: {}", reason);
                 unreadable = reason;
             }
+            lastClaimFull = false;
             return List.of();
         }
     }
@@ -171,11 +181,41 @@ public class Inbox {
         message.setBody(row.get("fields"));
     }
 
+    /**
+     * Waits for work before the next claim: returns at once when the last claim filled a whole batch
+     * (more is due) or this node records an event ({@link DispatchSignal}), else after the poll
+     * interval.
+     */
+    public void awaitWork() throws InterruptedException {
+        if (!lastClaimFull) {
+            seenWakeUps = signal.await(seenWakeUps, properties.pollInterval().toMillis());
+        } else {
+            seenWakeUps = signal.current();
+        }
+    }
+
+    /** An event went through its route: it is marked done with the rest of its batch ({@link #flushDone}). */
     public void done(Exchange exchange) {
-        Map<String, Object> row = row(exchange);
-        jdbc.update("UPDATE wechat_event SET status = 'done', done_at = ?, last_error = NULL WHERE id = ? AND claimed_by = ?",
-                now(), row.get("id"), node);
-        metrics.dispatched(eventTag(row), "done");
+        finished.add(row(exchange));
+    }
+
+    /**
+     * Marks the batch's finished events done, in one statement. Until then they stay claimed by
+     * this node: were it to die in between, another node would take them over and send them again
+     * (with the same Idempotency-Key and message id), as with any event a dead node had claimed.
+     */
+    public void flushDone() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map<String, Object> row = finished.poll(); row != null; row = finished.poll()) {
+            rows.add(row);
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        named.update("UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL WHERE id IN (:ids) AND claimed_by = :node",
+                new MapSqlParameterSource().addValue("now", now()).addValue("node", node)
+                        .addValue("ids", rows.stream().map(row -> row.get("id")).toList()));
+        rows.forEach(row -> metrics.dispatched(eventTag(row), "done"));
     }
 
     /** Schedules another attempt with back-off, or marks the event dead after the last one. */
@@ -214,6 +254,7 @@ public class Inbox {
      * node is processing it (claimed); replaying a pending event just makes it due now.
      */
     public boolean replay(String id) {
+        signal.wake();
         return jdbc.update("""
                 UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL,
                                         claimed_by = NULL

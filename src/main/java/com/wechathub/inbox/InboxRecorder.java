@@ -47,9 +47,11 @@ public class InboxRecorder {
     private final ObjectMapper json;
     private final HubMetrics metrics;
     private final Clock clock;
+    private final DispatchSignal signal;
 
-    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock) {
+    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, DispatchSignal signal) {
         this.jdbc = jdbc;
+        this.signal = signal;
         this.json = json;
         this.metrics = metrics;
         this.clock = clock;
@@ -119,6 +121,7 @@ public class InboxRecorder {
                 }
             });
             metrics.pushAccepted(exchange);
+            signal.wake(); // this node's dispatcher claims it now rather than at its next poll
         } catch (DuplicateKeyException e) {
             log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
             metrics.duplicate(exchange);

@@ -29,7 +29,7 @@ class InboxClaimTests extends HubIntegrationTest {
 
     @Test
     void twoClaimsInOneMillisecondEachReturnOnlyTheRowsTheyClaimed() {
-        Inbox inbox = new Inbox(jdbc, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC));
+        Inbox inbox = new Inbox(jdbc, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal());
         insert("claim-a");
         insert("claim-b");
         assertThat(ids(inbox.claim())).containsExactly("claim-a", "claim-b");
