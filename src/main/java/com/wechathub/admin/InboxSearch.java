@@ -40,14 +40,18 @@ class InboxSearch {
         EventFilter.Where where = filter.where();
         List<Object> args = new ArrayList<>(where.args());
         args.add(filter.limit() + 1); // one more tells whether there is a next page
-        List<Map<String, Object>> rows = new ArrayList<>(jdbc.queryForList(
-                "SELECT " + LIST_COLUMNS + " FROM wechat_event WHERE " + where.sql() + " ORDER BY seq DESC LIMIT ?", args.toArray()));
+        List<Map<String, Object>> rows = new ArrayList<>(jdbc.queryForList(listSql(where), args.toArray()));
         Long next = null;
         if (rows.size() > filter.limit()) {
             rows.remove(rows.size() - 1);
             next = ((Number) rows.get(rows.size() - 1).get("seq")).longValue();
         }
         return new Page(rows, next);
+    }
+
+    /** A page of the list: the filter's conditions, then LIMIT ? (its last parameter). */
+    static String listSql(EventFilter.Where where) {
+        return "SELECT " + LIST_COLUMNS + " FROM wechat_event WHERE " + where.sql() + " ORDER BY seq DESC LIMIT ?";
     }
 
     /** Every column of the event's row, as the table has them (columns added later show up too). */
