@@ -289,7 +289,9 @@
       nextCursor = page.headers.get('X-Next-Cursor');
       $('next-page').disabled = !nextCursor;
       $('first-page').disabled = cursors.length === 0;
-      target.textContent = '';
+      if (target.classList.contains('error')) {
+        target.textContent = ''; // an earlier failure to list is over; a replay's outcome stays
+      }
     } catch (error) {
       reportError(target, error);
     }
