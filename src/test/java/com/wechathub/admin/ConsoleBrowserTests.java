@@ -14,10 +14,12 @@ import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,7 +117,7 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         crm.stubFor(any(anyUrl()).willReturn(ok()));
         browser.findElement(By.id("replay-event")).click();
         waitFor().until(ExpectedConditions.alertIsPresent()).accept();
-        waitFor().until(ExpectedConditions.textMatches(By.id("event-outcome"), java.util.regex.Pattern.compile("now done")));
+        waitFor().until(ExpectedConditions.textMatches(By.id("event-outcome"), Pattern.compile("now done")));
         assertThat(column("event-columns", "status")).isEqualTo("done");
         assertThat(state.events(openId).get(0)).containsEntry("status", "done");
         crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
@@ -147,7 +149,7 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         crm.stubFor(any(anyUrl()).willReturn(ok()));
         browser.findElement(By.id("replay-matching")).click();
         waitFor().until(ExpectedConditions.alertIsPresent()).accept();
-        waitFor().until(ExpectedConditions.textMatches(By.id("events-outcome"), java.util.regex.Pattern.compile("^1 dead event\\(s\\) put back")));
+        waitFor().until(ExpectedConditions.textMatches(By.id("events-outcome"), Pattern.compile("^1 dead event\\(s\\) put back")));
         await().atMost(WAIT).until(() -> "done".equals(state.events(openId).get(0).get("status")));
     }
 
@@ -253,7 +255,7 @@ class ConsoleBrowserTests extends HubIntegrationTest {
             Files.createDirectories(target);
             Files.write(target.resolve(name + ".png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

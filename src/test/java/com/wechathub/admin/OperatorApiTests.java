@@ -16,10 +16,8 @@ import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -441,9 +439,5 @@ class OperatorApiTests extends HubIntegrationTest {
             request.header("Authorization", "Bearer " + token);
         }
         return client.exchange(request);
-    }
-
-    static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 }

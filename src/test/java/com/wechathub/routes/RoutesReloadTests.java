@@ -10,6 +10,8 @@ import com.wechathub.support.PushClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -59,6 +62,7 @@ class RoutesReloadTests {
 
     @LocalServerPort int port;
     @Autowired MeterRegistry registry;
+    @Autowired JdbcTemplate jdbc;
 
     PushClient client;
 
@@ -243,6 +247,14 @@ class RoutesReloadTests {
     @Test
     void theConsolesQueriesRunOnTheEmbeddedDatabase() {
         String openId = "oConsoleH2" + System.nanoTime();
+        try {
+            consoleQueries(openId);
+        } finally {
+            jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", openId);
+        }
+    }
+
+    void consoleQueries(String openId) {
         long createTime = System.currentTimeMillis() / 1000;
         assertThat(client.send(Fixtures.push("event-click", openId, createTime)).statusCode()).isEqualTo(200);
         assertThat(client.send(Fixtures.push("event-view", openId, createTime + 1)).statusCode()).isEqualTo(200);
@@ -258,15 +270,15 @@ class RoutesReloadTests {
         assertThat(event.path("followerEvents")).hasSize(1);
         assertThat(json(admin("/admin/summary")).path("byEvent").path("CLICK").path("pending").asInt()).isPositive();
         assertThat(json(admin("/admin/figures")).path("backlog").asInt()).isPositive();
-        HttpResponse<String> dryRun = client.exchange(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        HttpResponse<String> dryRun = client.exchange(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + port + "/admin/events/replay?dryRun=true&openId=" + openId))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(dryRun.body()).isEqualTo("{\"matching\":0}");
     }
 
     String admin(String path) {
-        HttpResponse<String> answer = client.exchange(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
+        HttpResponse<String> answer = client.exchange(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
         assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(200);
         return answer.body();
     }
