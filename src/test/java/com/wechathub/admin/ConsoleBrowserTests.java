@@ -98,6 +98,8 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         assertThat(text("oldest-waiting")).isEqualTo("none waiting");
         assertThat(browser.findElement(By.cssSelector("#by-event tr[data-event='unsubscribe']")).getText()).contains("unsubscribe");
         waitFor().until(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("fig-backlog"), "–")));
+        waitFor().until(ExpectedConditions.textMatches(By.id("fig-p99"), Pattern.compile("^\\d+(\\.\\d+)? ms$")));
+        assertThat(Double.parseDouble(text("fig-pushes"))).isPositive(); // the push a moment ago
 
         // click the dead count: the events tab, filtered to dead
         browser.findElement(By.id("count-dead")).click();
@@ -201,6 +203,37 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         assertThat(text("event-fields")).contains("window.pwned='key'");
         assertThat(browser.findElements(By.cssSelector("#event img, #event script, #event b, #events img, #events b"))).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.pwned")).isEqualTo("undefined");
+    }
+
+    @Test
+    void theListPagesToOlderEventsAndAnEventShowsItsFollower() {
+        jdbc.update("""
+                INSERT INTO wechat_follower (account, open_id, subscribed, scene, updated_at)
+                VALUES ('demo', ?, TRUE, 'poster-42', CURRENT_TIMESTAMP)""", openId);
+        for (int i = 0; i < 105; i++) {
+            jdbc.update("""
+                    INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time, fields, raw_xml,
+                                              status, attempts, next_attempt_at, received_at)
+                    VALUES (?, 'demo', ?, 'event', 'CLICK', ?, ?, '{}', '<xml/>', 'done', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""",
+                    "page-" + i + "-" + createTime, openId, "KEY_" + i, createTime + i);
+        }
+        signIn(ProdTestProperties.ADMIN_TOKEN);
+        tab("events");
+        waitFor().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#events tbody tr"), 100));
+        assertThat(browser.findElement(By.cssSelector("#events tbody tr:first-child .event-key")).getText()).isEqualTo("KEY_104");
+        browser.findElement(By.id("next-page")).click();
+        waitFor().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#events tbody tr"), 5));
+        assertThat(browser.findElement(By.cssSelector("#events tbody tr:first-child .event-key")).getText()).isEqualTo("KEY_4");
+        assertThat(browser.findElement(By.id("next-page")).isEnabled()).isFalse();
+        browser.findElement(By.id("first-page")).click();
+        waitFor().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#events tbody tr"), 100));
+
+        browser.findElement(By.cssSelector("#events tr[data-id='page-7-" + createTime + "']")).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("event-id"), "page-7-" + createTime));
+        assertThat(column("follower", "scene")).isEqualTo("poster-42");
+        assertThat(column("follower", "subscribed")).isEqualTo("true");
+        assertThat(browser.findElements(By.cssSelector("#follower-events tbody tr"))).hasSize(50); // the latest 50 others
+        assertThat(text("follower-events")).contains("KEY_104").contains("KEY_55").doesNotContain("KEY_54");
     }
 
     @Test

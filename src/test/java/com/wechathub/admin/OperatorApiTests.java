@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcUtils;
 
@@ -41,6 +44,8 @@ class OperatorApiTests extends HubIntegrationTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = ProdTestProperties.ADMIN_TOKEN;
+
+    @Autowired MeterRegistry registry;
 
     // --- the list: filters and paging ---------------------------------------------------------
 
@@ -326,6 +331,24 @@ class OperatorApiTests extends HubIntegrationTest {
             assertThat(figures.path("answerP99Ms").asDouble()).isPositive().isLessThan(5000);
             assertThat(figures.path("backlog").asInt()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void theConsolesCallsAreNotTimedAsPushes() {
+        long before = answersTimed();
+        for (int i = 0; i < 5; i++) {
+            get("/admin/summary", TOKEN);
+            get("/admin/figures", TOKEN);
+            get("/admin/events", null); // a refusal of the operator API is not a push either
+        }
+        get("/admin/console", null);
+        assertThat(answersTimed()).isEqualTo(before);
+        client.send(Fixtures.push("event-click", openId, createTime));
+        assertThat(answersTimed()).isEqualTo(before + 1);
+    }
+
+    long answersTimed() {
+        return registry.find("wechat.push.answer").timers().stream().mapToLong(Timer::count).sum();
     }
 
     // --- routes ---------------------------------------------------------------------------------
