@@ -108,8 +108,8 @@ class OperatorApiTests extends HubIntegrationTest {
 
     /**
      * 100,000 events: every kind of filter answers a page quickly, a deep page (by cursor) as fast
-     * as the first, and PostgreSQL walks an index for the lists V5 made indexes for instead of
-     * reading the whole table.
+     * as the first, and PostgreSQL walks an index (V5's on seq, V3's on status and seq) for the
+     * newest-first lists instead of reading the whole table.
      */
     @Test
     void aHundredThousandEventsAreListedPageByPageFromIndexes() throws IOException {
@@ -151,7 +151,7 @@ class OperatorApiTests extends HubIntegrationTest {
         assertThat(summary.path("total").asInt()).isEqualTo(100_000);
         assertThat(summary.path("dead").asInt()).isEqualTo(100);
 
-        for (String conditions : List.of("", "openId=oBulk42", "status=dead", "before=" + deep)) {
+        for (String conditions : List.of("", "status=dead", "before=" + deep, "event=VIEW")) {
             EventFilter.Where where = EventFilter.parse(conditions).where();
             List<Object> args = new ArrayList<>(where.args());
             args.add(101);
