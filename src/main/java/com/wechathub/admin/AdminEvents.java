@@ -25,7 +25,7 @@ public class AdminEvents {
     /** The follower's other events shown with one event. */
     static final int FOLLOWER_EVENTS = 50;
 
-    private static final Set<String> REPLAY_PARAMETERS = Set.of("status", "account", "event", "openId", "from", "to");
+    private static final Set<String> REPLAY_PARAMETERS = Set.of("status", "account", "event", "openId", "from", "to", "dryRun");
 
     private final Inbox inbox;
     private final InboxSearch search;

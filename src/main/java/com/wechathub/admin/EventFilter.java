@@ -40,11 +40,11 @@ record EventFilter(String status, String account, String event, String openId, I
         return parse(query, PARAMETERS);
     }
 
-    /** Like {@link #parse(String)}, allowing only the given parameters (and dryRun, which the caller reads). */
+    /** Like {@link #parse(String)}, allowing only the given parameters (those that are no filter, the caller reads). */
     static EventFilter parse(String query, Set<String> allowed) {
         Map<String, String> params = parameters(query);
         for (String name : params.keySet()) {
-            if (!allowed.contains(name) && !name.equals("dryRun")) {
+            if (!allowed.contains(name)) {
                 throw Rejection.badRequest("unknown parameter '" + name + "'; known: " + String.join(", ", sorted(allowed)));
             }
         }

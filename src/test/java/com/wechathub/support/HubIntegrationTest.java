@@ -51,7 +51,7 @@ public abstract class HubIntegrationTest {
         state = new HubState(jdbc, redis);
         // A cold JVM's first Redis connection can take longer than the prod profile's 500 ms on a
         // busy machine (whichever test class runs first meets it); once made, it is fast.
-        await().atMost(Duration.ofSeconds(10)).ignoreException(RedisConnectionFailureException.class)
+        await().atMost(Duration.ofSeconds(30)).ignoreException(RedisConnectionFailureException.class)
                 .until(() -> {
                     state.clear();
                     return true;
