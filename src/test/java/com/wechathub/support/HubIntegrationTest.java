@@ -1,17 +1,14 @@
 package com.wechathub.support;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -49,13 +46,7 @@ public abstract class HubIntegrationTest {
     void startClean() {
         client = new PushClient(port);
         state = new HubState(jdbc, redis);
-        // A cold JVM's first Redis connection can take longer than the prod profile's 500 ms on a
-        // busy machine (whichever test class runs first meets it); once made, it is fast.
-        await().atMost(Duration.ofSeconds(30)).ignoreException(RedisConnectionFailureException.class)
-                .until(() -> {
-                    state.clear();
-                    return true;
-                });
+        state.clear();
         crm.resetAll();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
         openId = "o" + UUID.randomUUID().toString().replace("-", "");
