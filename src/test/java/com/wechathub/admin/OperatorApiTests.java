@@ -122,15 +122,27 @@ class OperatorApiTests extends HubIntegrationTest {
     }
 
     void listAHundredThousand(JdbcTemplate patient) throws IOException {
-        patient.update("""
-                INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time, fields, raw_xml, status,
-                                          attempts, next_attempt_at, received_at)
-                SELECT 'bulk-' || g, CASE WHEN g % 10 = 0 THEN 'other' ELSE 'demo' END, 'oBulk' || (g % 5000), 'event',
-                       (ARRAY['subscribe', 'unsubscribe', 'SCAN', 'LOCATION', 'CLICK', 'VIEW'])[1 + g % 6], 'K' || g, 1764201600 + g,
-                       repeat('{"FromUserName":"oBulk"}', 8), repeat('<xml><FromUserName>oBulk</FromUserName></xml>', 8),
-                       CASE WHEN g % 1000 = 0 THEN 'dead' ELSE 'done' END, 1, now(), now() - ((100000 - g) || ' seconds')::interval
-                FROM generate_series(1, 100000) g""");
-        patient.execute("ANALYZE wechat_event");
+        // Plain SQL, so the test runs on any of the hub's databases: 100 inserts of 1,000 events,
+        // each batch received 12 minutes after the one before (the oldest almost 20 hours ago).
+        String digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
+                + " UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+        Instant newest = Instant.now();
+        for (int batch = 0; batch < 100; batch++) {
+            Timestamp receivedAt = Timestamp.from(newest.minus(Duration.ofMinutes(12L * (99 - batch))));
+            patient.update("""
+                    INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time, fields, raw_xml,
+                                              status, attempts, next_attempt_at, received_at)
+                    SELECT CONCAT('bulk-', n), CASE WHEN MOD(n, 10) = 0 THEN 'other' ELSE 'demo' END, CONCAT('oBulk', MOD(n, 5000)),
+                           'event', CASE MOD(n, 6) WHEN 0 THEN 'subscribe' WHEN 1 THEN 'unsubscribe' WHEN 2 THEN 'SCAN'
+                                                   WHEN 3 THEN 'LOCATION' WHEN 4 THEN 'CLICK' ELSE 'VIEW' END,
+                           CONCAT('K', n), 1764201600 + n, REPEAT('{"FromUserName":"oBulk"}', 8),
+                           REPEAT('<xml><FromUserName>oBulk</FromUserName></xml>', 8),
+                           CASE WHEN MOD(n, 1000) = 0 THEN 'dead' ELSE 'done' END, 1, ?, ?
+                    FROM (SELECT a.d + 10 * b.d + 100 * c.d + ? AS n FROM %s a CROSS JOIN %s b CROSS JOIN %s c) numbers"""
+                    .formatted(digits, digits, digits), receivedAt, receivedAt, batch * 1000);
+        }
+        boolean postgres = isPostgres(patient);
+        patient.execute(postgres ? "ANALYZE wechat_event" : "ANALYZE TABLE wechat_event");
         Instant now = Instant.now();
         long deep = patient.queryForObject("SELECT MIN(seq) FROM wechat_event", Long.class) + 500; // page 995 of 1,000
         for (String query : List.of("", "status=dead", "openId=oBulk42", "event=VIEW", "account=other&event=CLICK",
@@ -151,6 +163,9 @@ class OperatorApiTests extends HubIntegrationTest {
         assertThat(summary.path("total").asInt()).isEqualTo(100_000);
         assertThat(summary.path("dead").asInt()).isEqualTo(100);
 
+        if (!postgres) {
+            return; // EXPLAIN says it differently elsewhere; the times above hold everywhere
+        }
         for (String conditions : List.of("", "status=dead", "before=" + deep, "event=VIEW")) {
             EventFilter.Where where = EventFilter.parse(conditions).where();
             List<Object> args = new ArrayList<>(where.args());
@@ -158,6 +173,11 @@ class OperatorApiTests extends HubIntegrationTest {
             String plan = String.join("\n", jdbc.queryForList("EXPLAIN " + InboxSearch.listSql(where), String.class, args.toArray()));
             assertThat(plan).as("plan of the list with %s", conditions).contains("Index").doesNotContain("Seq Scan");
         }
+    }
+
+    static boolean isPostgres(JdbcTemplate jdbc) {
+        return Boolean.TRUE.equals(jdbc.execute((java.sql.Connection connection) ->
+                connection.getMetaData().getDatabaseProductName().equals("PostgreSQL")));
     }
 
     @Test
