@@ -43,6 +43,10 @@ public class HubMetrics {
 
     /** Times the answer from the request's arrival; called as the callback route's last step. */
     public void answered(Exchange exchange) {
+        String route = exchange.getFromRouteId();
+        if (route != null && route.startsWith("admin-")) {
+            return; // the operator API and console (which polls) are not pushes
+        }
         long elapsed = exchange.getClock().elapsed();
         Timer.builder("wechat.push.answer")
                 .description("Time to answer a push")

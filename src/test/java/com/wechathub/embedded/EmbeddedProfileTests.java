@@ -63,6 +63,16 @@ class EmbeddedProfileTests {
         assertThat(new PushClient(MANAGEMENT_PORT).get("/actuator/health").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void withoutAnAdminTokenThereIsNoOperatorApiAndNoConsole() {
+        PushClient client = new PushClient(PORT);
+        for (String path : List.of("/admin/console", "/admin/console/console.js", "/admin/events?status=dead", "/admin/summary",
+                "/admin/figures", "/admin/routes", "/admin/events/some-id")) {
+            assertThat(client.get(path).statusCode()).as(path).isEqualTo(404);
+        }
+        assertThat(client.post("/admin/events/replay", "").statusCode()).isEqualTo(404);
+    }
+
     static List<Path> outboxFiles() throws IOException {
         try (Stream<Path> files = Files.walk(OUTBOX)) {
             return files.filter(Files::isRegularFile).toList();

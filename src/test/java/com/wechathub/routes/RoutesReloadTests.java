@@ -10,6 +10,8 @@ import com.wechathub.support.PushClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ import org.springframework.boot.test.autoconfigure.actuate.observability.AutoCon
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -49,16 +52,19 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.datasource.url=jdbc:h2:mem:reload;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
         "hub.dispatch.enabled=false",
         "hub.routes.reload.poll-interval=200ms",
+        "hub.admin.token=" + RoutesReloadTests.ADMIN_TOKEN, // the console's routes view (GET /admin/routes)
 })
 class RoutesReloadTests {
 
     static final Duration RELOADED = Duration.ofSeconds(15);
+    static final String ADMIN_TOKEN = "reload-admin-token";
 
     @TempDir static Path folder;
 
     @LocalServerPort int port;
     @LocalManagementPort int managementPort;
     @Autowired MeterRegistry registry;
+    @Autowired JdbcTemplate jdbc;
 
     PushClient client;
     PushClient management;
@@ -127,6 +133,13 @@ class RoutesReloadTests {
         assertThat(routes.path("details").path("file").asText()).isEqualTo(routes().resolve("probe.camel.yaml").toString());
         assertThat(routes.path("details").path("line").asInt()).isEqualTo(lineOf(broken, "uri: nosuchcomponent:foo"));
         assertThat(routes.path("details").path("error").asText()).contains("nosuchcomponent");
+        // the console shows the same, each problem as file:line, and the files still running
+        JsonNode console = json(admin("/admin/routes"));
+        assertThat(console.path("lastReload").path("lastReload").asText()).isEqualTo("rejected");
+        assertThat(console.path("lastReload").path("problems").get(0).asText())
+                .startsWith(routes().resolve("probe.camel.yaml") + ":" + lineOf(broken, "uri: nosuchcomponent:foo") + ": ")
+                .contains("nosuchcomponent");
+        assertThat(console.path("files").toString()).contains("\"file\":\"probe.camel.yaml\"").contains("\"id\":\"probe\"");
 
         double appliedBefore = reloads("applied");
         write("probe.camel.yaml", probe("fourth"));
@@ -228,6 +241,50 @@ class RoutesReloadTests {
         }
         assertThat(sequence.get()).isGreaterThan(20);
         assertThat(failures).isEmpty();
+    }
+
+    /**
+     * This is the embedded profile's context with the operator API on, so the console's queries
+     * are checked on H2 here (OperatorApiTests checks them on PostgreSQL): list with filters and a
+     * cursor, one event, bulk replay's count, the summary and the figures.
+     */
+    @Test
+    void theConsolesQueriesRunOnTheEmbeddedDatabase() {
+        String openId = "oConsoleH2" + System.nanoTime();
+        try {
+            consoleQueries(openId);
+        } finally {
+            jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", openId);
+        }
+    }
+
+    void consoleQueries(String openId) {
+        long createTime = System.currentTimeMillis() / 1000;
+        assertThat(client.send(Fixtures.push("event-click", openId, createTime)).statusCode()).isEqualTo(200);
+        assertThat(client.send(Fixtures.push("event-view", openId, createTime + 1)).statusCode()).isEqualTo(200);
+
+        JsonNode page = json(admin("/admin/events?openId=" + openId + "&event=CLICK&status=pending&from=2020-01-01T00:00:00Z&limit=1"));
+        assertThat(page).hasSize(1);
+        String id = page.get(0).path("id").asText();
+        assertThat(json(admin("/admin/events?openId=" + openId + "&limit=1&before=" + page.get(0).path("seq").asLong())))
+                .isEmpty(); // the VIEW is newer
+        assertThat(json(admin("/admin/events?openId=" + openId + "&limit=1")).get(0).path("event").asText()).isEqualTo("VIEW");
+        JsonNode event = json(admin("/admin/events/" + id));
+        assertThat(event.path("event").path("rawXml").asText()).contains("<EventKey><![CDATA[V1001_TODAY_MUSIC]]></EventKey>");
+        assertThat(event.path("followerEvents")).hasSize(1);
+        assertThat(json(admin("/admin/summary")).path("byEvent").path("CLICK").path("pending").asInt()).isPositive();
+        assertThat(json(admin("/admin/figures")).path("backlog").asInt()).isPositive();
+        HttpResponse<String> dryRun = client.exchange(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/admin/events/replay?dryRun=true&openId=" + openId))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(dryRun.body()).isEqualTo("{\"matching\":0}");
+    }
+
+    String admin(String path) {
+        HttpResponse<String> answer = client.exchange(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_TOKEN).GET());
+        assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(200);
+        return answer.body();
     }
 
     static String probe(String answer) {
