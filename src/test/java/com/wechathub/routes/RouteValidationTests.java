@@ -162,7 +162,7 @@ class RouteValidationTests {
         Run run = validate();
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.output()).contains("Checked 17 route files in " + dir + ": all valid.");
+        assertThat(run.output()).contains("Checked " + shippedRouteFiles() + " route files in " + dir + ": all valid.");
     }
 
     @Test
@@ -179,7 +179,7 @@ class RouteValidationTests {
                 dir.resolve("wechat-event-click.camel.yaml") + ":" + clickLine
                         + ": Camel cannot build it: No endpoint could be found for: nosuchcomponent://foo, please check your classpath contains the needed Camel component jar.",
                 dir.resolve("wechat-event-view.camel.yaml") + ":" + viewLine + ": YAML syntax: mapping values are not allowed here",
-                "Checked 17 route files in " + dir + ": 2 problem(s) in 2 file(s).");
+                "Checked " + shippedRouteFiles() + " route files in " + dir + ": 2 problem(s) in 2 file(s).");
     }
 
     @Test
@@ -188,6 +188,10 @@ class RouteValidationTests {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.output()).contains("not a readable folder");
+    }
+
+    static int shippedRouteFiles() throws IOException {
+        return RouteFile.readAll(ROUTES).size();
     }
 
     record Run(int exitCode, String output) {

@@ -60,6 +60,10 @@ public final class HubProcess implements AutoCloseable {
         return port;
     }
 
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }

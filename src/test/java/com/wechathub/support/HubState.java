@@ -33,10 +33,23 @@ public final class HubState {
         jdbc.update("DELETE FROM wechat_event");
         jdbc.update("DELETE FROM wechat_follower");
         if (redis != null) {
-            var keys = redis.keys("wechat-dedupe-test:*");
-            if (keys != null && !keys.isEmpty()) {
-                redis.delete(keys);
+            for (String prefix : new String[] {"wechat-dedupe-test", tokenKeyPrefix()}) {
+                var keys = redis.keys(prefix + ":*");
+                if (keys != null && !keys.isEmpty()) {
+                    redis.delete(keys);
+                }
             }
         }
+    }
+
+    /** The test schema, as ProdTestProperties' placeholders resolve it. */
+    public static String schema() {
+        String schema = System.getenv("HUB_TEST_SCHEMA");
+        return schema == null ? "wechat_hub_test" : schema;
+    }
+
+    /** ProdTestProperties.TOKEN_KEY_PREFIX, resolved. */
+    public static String tokenKeyPrefix() {
+        return "wechat-token-test-" + schema();
     }
 }

@@ -25,18 +25,40 @@ public final class PushClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String baseUrl;
+    private final String account;
+    private final String token;
+    private final String appId;
+    private final String aesKey;
 
     public PushClient(int port) {
+        this(port, ACCOUNT, TOKEN, APP_ID, AES_KEY);
+    }
+
+    /** Pushes to another account than demo, signed with its token (and, in safe mode, its key). */
+    public PushClient(int port, String account, String token, String appId, String aesKey) {
         this.baseUrl = "http://127.0.0.1:" + port;
+        this.account = account;
+        this.token = token;
+        this.appId = appId;
+        this.aesKey = aesKey;
     }
 
     public HttpResponse<String> send(String xml) {
-        return post("/wechat/" + ACCOUNT + "?" + signedQuery(now()) + "&openid=o", xml);
+        return post("/wechat/" + account + "?" + signedQuery(token, now()) + "&openid=o", xml);
     }
 
     /** Safe mode: the push is wrapped in an Encrypt envelope signed with msg_signature. */
     public HttpResponse<String> sendEncrypted(String xml) {
-        return sendEncrypted(xml, new WechatCrypto(AES_KEY, APP_ID));
+        return sendEncrypted(xml, new WechatCrypto(aesKey, appId));
+    }
+
+    /** The reply of a safe-mode push to this client's account, decrypted. */
+    public String decrypt(String reply) {
+        Matcher m = ENCRYPT.matcher(reply);
+        if (!m.find()) {
+            throw new AssertionError("reply is not encrypted: " + reply);
+        }
+        return new WechatCrypto(aesKey, appId).decrypt(m.group(1));
     }
 
     public HttpResponse<String> sendEncrypted(String xml, WechatCrypto crypto) {
@@ -45,10 +67,10 @@ public final class PushClient {
         String encrypted = crypto.encrypt(xml);
         String body = "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName><Encrypt><![CDATA[" + encrypted
                 + "]]></Encrypt></xml>";
-        String query = "signature=" + WechatSignature.sign(TOKEN, timestamp, nonce) + "&timestamp=" + timestamp
+        String query = "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp
                 + "&nonce=" + nonce + "&openid=o&encrypt_type=aes&msg_signature="
-                + WechatSignature.sign(TOKEN, timestamp, nonce, encrypted);
-        return post("/wechat/" + ACCOUNT + "?" + query, body);
+                + WechatSignature.sign(token, timestamp, nonce, encrypted);
+        return post("/wechat/" + account + "?" + query, body);
     }
 
     public static String decryptReply(String reply) {
@@ -80,8 +102,12 @@ public final class PushClient {
     }
 
     public static String signedQuery(String timestamp) {
+        return signedQuery(TOKEN, timestamp);
+    }
+
+    public static String signedQuery(String token, String timestamp) {
         String nonce = nonce();
-        return "signature=" + WechatSignature.sign(TOKEN, timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce;
+        return "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce;
     }
 
     public static String now() {
