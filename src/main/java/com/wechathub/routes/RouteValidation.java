@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import com.wechathub.wechat.WechatConfigurationCheck;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -133,12 +134,14 @@ public final class RouteValidation {
                 unbound.getUnboundProperties().forEach(property -> problems.add(
                         (property.getOrigin() != null ? property.getOrigin() + ": " : "") + property.getName()
                                 + ": not a setting the hub knows (misspelt, or in the wrong place?)"));
+            } else if (t instanceof WechatConfigurationCheck.Refused refused) {
+                problems.addAll(refused.problems());
             } else if (t instanceof BindException bind && bind.getCause() != null
                     && !(bind.getCause() instanceof UnboundConfigurationPropertiesException)
                     && !(bind.getCause() instanceof BindException)) {
-                for (String problem : String.valueOf(rootMessage(bind)).split("; ")) {
-                    problems.add(problem);
-                }
+                problems.add(bind.getProperty() != null
+                        ? bind.getProperty().getName() + ": " + rootMessage(bind) + (bind.getProperty().getOrigin() != null ? " (" + bind.getProperty().getOrigin() + ")" : "")
+                        : bind.getMessage() + ": " + rootMessage(bind));
             }
         }
         return problems;

@@ -17,18 +17,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * underscores out of menu keys such as V1001_TODAY_MUSIC if they were map keys.
  *
  * <p>Nothing under {@code wechat.*} is ignored: a key the hub does not know (a misspelt
- * {@code pic-url}, a reply kind that does not exist) and a reply that is not exactly one kind stop
- * the hub at start-up, and {@code --validate-routes}, naming the key, rather than failing a push.
+ * {@code pic-url}, a reply kind that does not exist) stops the binding, and a reply that is not
+ * exactly one kind stops {@link WechatConfigurationCheck}; either way the hub does not start, and
+ * {@code --validate-routes} fails, naming the key, rather than a follower's click failing later.
  */
 @ConfigurationProperties(prefix = "wechat", ignoreUnknownFields = false)
 public record WechatProperties(@DefaultValue Map<String, Account> accounts, @DefaultValue Api api) {
 
-    public WechatProperties {
+    /** What the hub cannot use in the accounts' settings, one line each (checked by {@link WechatConfigurationCheck}). */
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         accounts.forEach((id, account) -> problems.addAll(account.problems("wechat.accounts." + id)));
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
+        return problems;
     }
 
     public Optional<Account> account(String id) {
