@@ -17,4 +17,6 @@ ALTER TABLE wechat_event ADD COLUMN reply_message VARCHAR;                      
 ALTER TABLE wechat_event ADD COLUMN reply_done_at TIMESTAMP WITH TIME ZONE;
 
 -- Each node looks for late replies whose node stopped renewing its claim, once a second.
-CREATE INDEX wechat_event_reply ON wechat_event (reply_status, reply_claimed_at);
+-- Building it blocks inserts for as long as it takes: on a large inbox build it beforehand with
+-- CREATE INDEX CONCURRENTLY (README.md, "Upgrading"), and this step skips it.
+CREATE INDEX IF NOT EXISTS wechat_event_reply ON wechat_event (reply_status, reply_claimed_at);
