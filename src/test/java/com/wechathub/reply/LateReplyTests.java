@@ -174,6 +174,19 @@ class LateReplyTests extends HubIntegrationTest {
         assertThat(state.events(openId).get(0)).containsEntry("reply_status", "failed");
     }
 
+    @Test
+    void aLateReplyOfAnAccountWithoutAnAppSecretIsMarkedFailed() {
+        // Account demo has crm: menu replies but, in prod, no app-secret: nothing can send it later.
+        crm.stubFor(get(urlEqualTo("/replies/" + openId + "/V2005_MY_ORDER_SLOW")).willReturn(okJson("{\"text\":\"late\"}").withFixedDelay(CRM_DELAY)));
+
+        String clicked = Fixtures.withEventKey(Fixtures.push("event-click", openId, createTime), "V2005_MY_ORDER_SLOW");
+        assertThat(client.send(clicked).body()).isEqualTo("success");
+
+        Map<String, Object> event = awaitReplyStatus(openId, "failed");
+        assertThat((String) event.get("reply_error")).contains("has no app-secret");
+        assertThat(wechat.findAll(postRequestedFor(urlPathEqualTo("/cgi-bin/message/custom/typing")))).isEmpty();
+    }
+
     double late(String outcome) {
         Counter counter = registry.find("wechat.late.replies").tag("account", "api").tag("outcome", outcome).counter();
         return counter == null ? 0 : counter.count();

@@ -226,6 +226,24 @@ class WechatApiTests extends HubIntegrationTest {
         assertThat(details(after)).doesNotContainKey("demo"); // no app-secret: no token
     }
 
+    @Test
+    void healthIsDownWhileWechatRefusesTheAccountAToken() {
+        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/stable_token")).willReturn(okJson(FakeWechatApi.error(40125, "invalid appsecret"))));
+        subscribe(openId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Object error = state.events(openId).get(0).get("last_error");
+            return error != null && error.toString().contains("40125");
+        });
+        HealthComponent refused = health.healthForPath("wechatApi");
+        assertThat(refused.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(details(refused).get("api").toString()).contains("errcode 40125").doesNotContain(ApiAccount.APP_SECRET);
+        assertThat(userInfoCalls()).isEmpty();
+
+        FakeWechatApi.reset(wechat); // the operator fixed the secret: the event's retry gets a token
+        awaitStatus(openId, "done");
+        assertThat(health.healthForPath("wechatApi").getStatus()).isEqualTo(Status.UP);
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> details(HealthComponent component) {
         return ((org.springframework.boot.actuate.health.Health) component).getDetails();
