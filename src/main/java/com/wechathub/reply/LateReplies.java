@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,7 +40,7 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code waiting}: taken by one node with a conditional UPDATE (a retried push or a twin on
  *     another node finds it taken and answers "success"); that node shows "typing" and waits
- *     for the CRM, renewing its claim every poll;</li>
+ *     for the CRM, renewing its claim every poll while a thread works on it;</li>
  * <li>a node that stops renewing (it died) loses the claim after hub.reply.lease: another node
  *     takes it over and asks the CRM again (same Idempotency-Key);</li>
  * <li>{@code sending} is taken, again conditionally, just before custom/send: only one node ever
@@ -62,10 +66,13 @@ public class LateReplies implements DisposableBean {
     private final Clock clock;
     private final ExecutorService threads = ReplyFromCrm.threads("late-reply-");
     private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
+    private final NamedParameterJdbcTemplate named;
 
     LateReplies(JdbcTemplate jdbc, WechatApi api, ReplyFromCrm crm, WechatProperties accounts, ReplyProperties properties,
                 ObjectMapper json, MeterRegistry registry, Clock clock) {
         this.jdbc = jdbc;
+        this.named = new NamedParameterJdbcTemplate(jdbc);
         this.api = api;
         this.crm = crm;
         this.accounts = accounts;
@@ -118,15 +125,19 @@ public class LateReplies implements DisposableBean {
 
     private void deliver(String account, String eventId, String openId, CompletableFuture<Optional<CrmReply>> reply,
                          Instant dueAt, boolean showTyping) {
+        working.add(eventId);
         try {
             threads.execute(() -> {
                 try {
                     deliverNow(account, eventId, openId, reply, dueAt, showTyping);
                 } catch (RuntimeException e) { // the database, most likely: the claim lapses and another node (or this one) takes it over
                     log.warn("Event {}: could not deliver the late reply yet: {}", eventId, e.toString());
+                } finally {
+                    working.remove(eventId);
                 }
             });
         } catch (RejectedExecutionException e) {
+            working.remove(eventId);
             reply.cancel(true);
             fail(account, eventId, "too many late replies at once on this node");
         }
@@ -218,8 +229,15 @@ public class LateReplies implements DisposableBean {
     public void poll() {
         try {
             Timestamp now = now();
-            jdbc.update("UPDATE wechat_event SET reply_claimed_at = ? WHERE reply_claimed_by = ? AND reply_status IN ('waiting', 'sending')",
-                    now, node);
+            // Only the replies a thread here is still working on: one whose thread ended without
+            // settling it lapses, and is then taken over or failed like a dead node's.
+            List<String> mine = List.copyOf(working);
+            if (!mine.isEmpty()) {
+                named.update("""
+                        UPDATE wechat_event SET reply_claimed_at = :now
+                        WHERE id IN (:ids) AND reply_claimed_by = :node AND reply_status IN ('waiting', 'sending')""",
+                        new MapSqlParameterSource().addValue("now", now).addValue("ids", mine).addValue("node", node));
+            }
             Timestamp lapsed = new Timestamp(now.getTime() - properties.lease().toMillis());
             List<Stranded> stranded = jdbc.query("""
                     SELECT id, account, open_id, event_key, reply_status, reply_due_at FROM wechat_event

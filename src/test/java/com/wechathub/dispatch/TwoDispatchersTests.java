@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import com.wechathub.HubApplication;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
-import com.wechathub.support.HubState;
 import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -35,7 +34,7 @@ class TwoDispatchersTests extends HubIntegrationTest {
         try (ConfigurableApplicationContext second = new SpringApplicationBuilder(HubApplication.class)
                 .profiles("prod")
                 .run("--server.port=0", "--spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
-                        "--spring.flyway.schemas=" + HubState.schema(), "--hub.dedupe.key-prefix=wechat-dedupe-test",
+                        "--spring.flyway.schemas=wechat_hub_test", "--hub.dedupe.key-prefix=wechat-dedupe-test",
                         "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50", "--hub.dispatch.batch-size=5",
                         "--spring.jmx.enabled=false", "--camel.main.name=second-hub");
              BrokerQueue broker = new BrokerQueue(rabbit, "demo.subscribe")) {

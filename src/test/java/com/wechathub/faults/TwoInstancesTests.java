@@ -10,7 +10,6 @@ import com.wechathub.HubApplication;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.InboxStall;
 import com.wechathub.support.HubIntegrationTest;
-import com.wechathub.support.HubState;
 import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
 import java.net.http.HttpResponse;
@@ -59,7 +58,7 @@ class TwoInstancesTests extends HubIntegrationTest {
     static void startSecondHub() {
         second = new SpringApplicationBuilder(HubApplication.class).profiles("prod")
                 .run("--server.port=0", "--spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
-                        "--spring.flyway.schemas=" + HubState.schema(), "--hub.dedupe.key-prefix=wechat-dedupe-test",
+                        "--spring.flyway.schemas=wechat_hub_test", "--hub.dedupe.key-prefix=wechat-dedupe-test",
                         "--hub.crm.base-url=" + crm.baseUrl(), "--hub.crm.token=crm-test-token",
                         "--hub.dispatch.poll-interval=50", "--spring.jmx.enabled=false", "--camel.main.name=second-hub");
         secondClient = new PushClient(((WebServerApplicationContext) second).getWebServer().getPort());

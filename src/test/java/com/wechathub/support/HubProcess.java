@@ -60,10 +60,6 @@ public final class HubProcess implements AutoCloseable {
         return port;
     }
 
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     public long pid() {
         return process.pid();
     }
@@ -83,6 +79,11 @@ public final class HubProcess implements AutoCloseable {
         if (process.isAlive()) {
             kill();
         }
+    }
+
+    /** False once the hub has exited or was killed. */
+    public boolean alive() {
+        return process.isAlive();
     }
 
     private void awaitHealthy() {

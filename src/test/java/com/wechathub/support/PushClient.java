@@ -27,38 +27,40 @@ public final class PushClient {
     private final String baseUrl;
     private final String account;
     private final String token;
-    private final String appId;
-    private final String aesKey;
+    private final WechatCrypto crypto;
 
+    /** A client of the demo account of ./application.yaml. */
     public PushClient(int port) {
         this(port, ACCOUNT, TOKEN, APP_ID, AES_KEY);
     }
 
-    /** Pushes to another account than demo, signed with its token (and, in safe mode, its key). */
+    /** A client of another account, as WeChat signs (and in safe mode encrypts) its pushes. */
     public PushClient(int port, String account, String token, String appId, String aesKey) {
         this.baseUrl = "http://127.0.0.1:" + port;
         this.account = account;
         this.token = token;
-        this.appId = appId;
-        this.aesKey = aesKey;
+        this.crypto = new WechatCrypto(aesKey, appId);
     }
 
     public HttpResponse<String> send(String xml) {
-        return post("/wechat/" + account + "?" + signedQuery(token, now()) + "&openid=o", xml);
+        String timestamp = now();
+        String nonce = nonce();
+        return post("/wechat/" + account + "?signature=" + WechatSignature.sign(token, timestamp, nonce)
+                + "&timestamp=" + timestamp + "&nonce=" + nonce + "&openid=o", xml);
     }
 
     /** Safe mode: the push is wrapped in an Encrypt envelope signed with msg_signature. */
     public HttpResponse<String> sendEncrypted(String xml) {
-        return sendEncrypted(xml, new WechatCrypto(aesKey, appId));
+        return sendEncrypted(xml, crypto);
     }
 
-    /** The reply of a safe-mode push to this client's account, decrypted. */
+    /** The decrypted message of an encrypted reply of this client's account. */
     public String decrypt(String reply) {
         Matcher m = ENCRYPT.matcher(reply);
         if (!m.find()) {
             throw new AssertionError("reply is not encrypted: " + reply);
         }
-        return new WechatCrypto(aesKey, appId).decrypt(m.group(1));
+        return crypto.decrypt(m.group(1));
     }
 
     public HttpResponse<String> sendEncrypted(String xml, WechatCrypto crypto) {
@@ -102,12 +104,8 @@ public final class PushClient {
     }
 
     public static String signedQuery(String timestamp) {
-        return signedQuery(TOKEN, timestamp);
-    }
-
-    public static String signedQuery(String token, String timestamp) {
         String nonce = nonce();
-        return "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce;
+        return "signature=" + WechatSignature.sign(TOKEN, timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce;
     }
 
     public static String now() {
