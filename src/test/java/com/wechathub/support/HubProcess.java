@@ -81,11 +81,6 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    /** False once the hub has exited or was killed. */
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     private void awaitHealthy() {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
