@@ -18,7 +18,6 @@ import com.wechathub.support.FakeWechatApi;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.HubProcess;
-import com.wechathub.support.HubState;
 import com.wechathub.support.PushClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -34,6 +33,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 
 /**
  * Two hubs sharing Redis and PostgreSQL (this test's own, and one in a JVM of its own that can be
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TwoHubsTalkingBackTests extends HubIntegrationTest {
 
     static HubProcess other;
+
+    @Autowired Environment environment;
 
     HubProcess other() {
         if (other == null || !ProcessHandle.of(other.pid()).map(ProcessHandle::isAlive).orElse(false)) {
@@ -67,14 +70,22 @@ class TwoHubsTalkingBackTests extends HubIntegrationTest {
         warm.forEach(f -> jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", f));
     }
 
-    static List<String> otherArgs() {
+    /** The same database (and schema), Redis keys, CRM and WeChat as this test's hub, and account "api". */
+    List<String> otherArgs() {
         List<String> args = new ArrayList<>(List.of("--spring.profiles.active=prod",
-                "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=" + HubState.schema(),
-                "--spring.flyway.schemas=" + HubState.schema(), "--hub.dedupe.key-prefix=wechat-dedupe-test",
-                "--hub.token.key-prefix=" + HubState.tokenKeyPrefix(), "--hub.crm.base-url=" + crm.baseUrl(),
+                "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                "--hub.dedupe.key-prefix=" + environment.getProperty("hub.dedupe.key-prefix"),
+                "--hub.token.key-prefix=" + environment.getProperty("hub.token.key-prefix"),
+                "--hub.crm.base-url=" + crm.baseUrl(),
                 "--hub.crm.token=crm-test-token", "--wechat.api.base-url=" + wechat.baseUrl(),
                 "--hub.dispatch.poll-interval=50", "--hub.dispatch.batch-size=5", "--hub.reply.lease=3s", "--hub.reply.poll-interval=500",
                 "--camel.main.name=other-hub"));
+        for (String key : List.of("spring.flyway.schemas", "hub.database.schema")) {
+            String value = environment.getProperty(key);
+            if (value != null && !value.isBlank()) {
+                args.add("--" + key + "=" + value);
+            }
+        }
         args.addAll(ApiAccount.args());
         return args;
     }
