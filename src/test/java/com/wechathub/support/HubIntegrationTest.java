@@ -57,6 +57,7 @@ public abstract class HubIntegrationTest {
         crm.resetAll();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
         FakeWechatApi.reset(wechat);
+        dropAccessTokens();
         openId = "o" + UUID.randomUUID().toString().replace("-", "");
         createTime = System.currentTimeMillis() / 1000;
     }
@@ -64,5 +65,14 @@ public abstract class HubIntegrationTest {
     @AfterEach
     void leaveClean() {
         state.clear();
+        dropAccessTokens();
+    }
+
+    /** No kept access token (SPEC §10.1) from one test to the next: each counts its token requests. */
+    void dropAccessTokens() {
+        var keys = redis.keys(HubState.tokenKeyPrefix() + ":*");
+        if (keys != null && !keys.isEmpty()) {
+            redis.delete(keys);
+        }
     }
 }

@@ -48,11 +48,9 @@ public final class HubState {
     }
 
     private void clearRedis() {
-        for (String prefix : new String[] {"wechat-dedupe-test", tokenKeyPrefix()}) {
-            var keys = redis.keys(prefix + ":*");
-            if (keys != null && !keys.isEmpty()) {
-                redis.delete(keys);
-            }
+        var keys = redis.keys("wechat-dedupe-test:*");
+        if (keys != null && !keys.isEmpty()) {
+            redis.delete(keys);
         }
     }
 
