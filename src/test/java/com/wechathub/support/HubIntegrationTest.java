@@ -70,7 +70,7 @@ public abstract class HubIntegrationTest {
 
     /** No kept access token (SPEC §10.1) from one test to the next: each counts its token requests. */
     void dropAccessTokens() {
-        var keys = redis.keys(HubState.tokenKeyPrefix() + ":*");
+        var keys = redis.keys(TestSchema.tokenKeyPrefix() + ":*");
         if (keys != null && !keys.isEmpty()) {
             redis.delete(keys);
         }

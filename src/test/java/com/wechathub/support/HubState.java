@@ -53,15 +53,4 @@ public final class HubState {
             redis.delete(keys);
         }
     }
-
-    /** The test schema, as ProdTestProperties' placeholders resolve it. */
-    public static String schema() {
-        String schema = System.getenv("HUB_TEST_SCHEMA");
-        return schema == null ? "wechat_hub_test" : schema;
-    }
-
-    /** ProdTestProperties.TOKEN_KEY_PREFIX, resolved: this checkout's access-token keys. */
-    public static String tokenKeyPrefix() {
-        return "wechat-token-test-" + schema();
-    }
 }

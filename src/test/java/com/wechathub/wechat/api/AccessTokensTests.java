@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.wechathub.support.HubState;
+import com.wechathub.support.TestSchema;
 import com.wechathub.wechat.WechatProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -30,7 +30,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 class AccessTokensTests {
 
-    static final String PREFIX = HubState.tokenKeyPrefix() + "-unit";
+    static final String PREFIX = TestSchema.tokenKeyPrefix() + "-unit";
 
     LettuceConnectionFactory factory;
     StringRedisTemplate redis;
