@@ -63,7 +63,7 @@ class EmbeddedProfileTests {
 
     /** SPEC §10 with the stand-in WeChat API: user/info on a follow, a late reply as a customer-service message. */
     @Test
-    void theStandInWechatApiGivesFollowerDetailsAndTakesLateReplies() {
+    void theStandInWechatApiGivesFollowerDetailsAndTakesLateReplies() throws IOException {
         PushClient client = new PushClient(PORT);
         String openId = "oEmbeddedApi" + System.nanoTime();
         long now = System.currentTimeMillis() / 1000;
@@ -79,6 +79,22 @@ class EmbeddedProfileTests {
         await().atMost(Duration.ofSeconds(15)).until(() -> client.get("/stand-in/wechat/messages").body().contains("\"custom/send\""));
         assertThat(client.get("/stand-in/wechat/messages").body()).contains("\"touser\":\"" + openId + "\"")
                 .contains("V2005_MY_ORDER_SLOW").contains("\"command\":\"Typing\"");
+
+        // Its two messages in the outbox are this test's: gone, so other tests find only their own.
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxFiles(openId).size() == 2);
+        for (Path file : outboxFiles(openId)) {
+            Files.delete(file);
+        }
+    }
+
+    static List<Path> outboxFiles(String openId) throws IOException {
+        List<Path> mine = new java.util.ArrayList<>();
+        for (Path file : outboxFiles()) {
+            if (Files.readString(file).contains(openId)) {
+                mine.add(file);
+            }
+        }
+        return mine;
     }
 
     static List<Path> outboxFiles() throws IOException {
