@@ -1,5 +1,6 @@
 package com.wechathub.crm;
 
+import com.wechathub.follower.FollowerDetails;
 import com.wechathub.inbox.EventFields;
 import com.wechathub.inbox.Inbox;
 import java.time.Instant;
@@ -26,7 +27,10 @@ public class CrmRequests {
         }
     }
 
-    /** PUT /bindings/{account}/{openid}: {account, openid, subscribed: true, at, scene, ticket}. */
+    /**
+     * PUT /bindings/{account}/{openid}: {account, openid, subscribed: true, at, scene, ticket}, plus
+     * what WeChat's user/info returned for an account with an app-secret.
+     */
     public Map<String, Object> binding(Exchange exchange) {
         Map<String, Object> row = row(exchange);
         Map<String, Object> body = base(row);
@@ -34,6 +38,7 @@ public class CrmRequests {
         body.put("at", at(row));
         body.put("scene", EventFields.scene(row));
         body.put("ticket", EventFields.of(row).get("Ticket"));
+        body.putAll(FollowerDetails.of(exchange)); // unionid, subscribeScene, qrSceneStr (SPEC §10.2)
         return body;
     }
 

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -48,6 +49,22 @@ class StandInCrm {
             calls.removeLast();
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Replies for the demo account's {@code crm:} menu items: {@code GET /replies/<openid>/<key>}.
+     * Keys ending in _SLOW take 6 s, past hub.reply.deadline, so the reply arrives as a
+     * customer-service message (see GET /stand-in/wechat/messages).
+     */
+    @GetMapping("/replies/{openid}/{key}")
+    ResponseEntity<Map<String, Object>> reply(@PathVariable String openid, @PathVariable String key,
+                                              @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey)
+            throws InterruptedException {
+        log.info("Stand-in CRM asked for the reply to {} of {} (Idempotency-Key {})", key, openid, idempotencyKey);
+        if (key.endsWith("_SLOW")) {
+            Thread.sleep(6_000);
+        }
+        return ResponseEntity.ok(Map.of("text", "Your order 1042 ships today (the stand-in CRM's answer to " + key + ")."));
     }
 
     @GetMapping("/calls")

@@ -37,9 +37,16 @@ public class Followers {
         Map<String, Object> row = row(exchange);
         Timestamp at = eventTime(row);
         String scene = EventFields.scene(row);
-        return apply(row, "subscription_time",
+        boolean latest = apply(row, "subscription_time",
                 "subscribed = TRUE, subscribed_at = ?, scene = ?",
                 "subscribed, subscribed_at, scene", new Object[] {true, at, scene}, at, scene);
+        // The UnionID is the person's, whichever event is the latest: keep it once WeChat told it.
+        Object unionid = FollowerDetails.of(exchange).get("unionid");
+        if (unionid != null) {
+            jdbc.update("UPDATE wechat_follower SET unionid = ? WHERE account = ? AND open_id = ?",
+                    unionid, row.get("account"), row.get("open_id"));
+        }
+        return latest;
     }
 
     public boolean unsubscribed(Exchange exchange) {

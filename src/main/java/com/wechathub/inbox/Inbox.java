@@ -243,7 +243,8 @@ public class Inbox {
     public List<Map<String, Object>> list(String status, int limit) {
         String columns = """
                 SELECT id, account, open_id, msg_type, event, event_key, create_time, status, attempts,
-                       next_attempt_at, last_error, received_at, done_at FROM wechat_event""";
+                       next_attempt_at, last_error, received_at, done_at,
+                       reply_status, reply_error, reply_due_at, reply_done_at FROM wechat_event""";
         return status == null || status.isBlank()
                 ? jdbc.queryForList(columns + " ORDER BY seq DESC LIMIT ?", limit)
                 : jdbc.queryForList(columns + " WHERE status = ? ORDER BY seq DESC LIMIT ?", status, limit);

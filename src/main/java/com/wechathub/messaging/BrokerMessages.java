@@ -1,5 +1,6 @@
 package com.wechathub.messaging;
 
+import com.wechathub.follower.FollowerDetails;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.inbox.EventFields;
 import com.wechathub.inbox.Inbox;
@@ -40,6 +41,7 @@ public class BrokerMessages {
         body.put("id", id);
         body.put("account", row.get("account"));
         body.put("receivedAt", EventFields.instant(row.get("received_at")).toString());
+        body.putAll(FollowerDetails.of(exchange)); // a subscribe's unionid, subscribeScene, qrSceneStr (SPEC §10.2)
         return body;
     }
 

@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import com.wechathub.wechat.WechatConfigurationCheck;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -65,6 +68,12 @@ public final class RouteValidation {
         try (ConfigurableApplicationContext hub = boot(dir, args)) {
             problems = hub.getBean(RouteValidator.class).validate(files);
         } catch (RuntimeException e) {
+            List<String> configuration = configurationProblems(e);
+            if (!configuration.isEmpty()) { // application.yaml (or a --key=value) is wrong, not the check
+                configuration.forEach(out::println);
+                out.println("The hub refuses this configuration (" + configuration.size() + " problem(s)); the routes were not checked.");
+                return 1;
+            }
             out.println("Could not start the hub to check the routes against: " + rootMessage(e));
             return 2;
         }
@@ -111,6 +120,31 @@ public final class RouteValidation {
         serveNothing.forEach((key, value) -> hubArgs.add("--" + key + "=" + value));
         quiet.forEach((key, value) -> hubArgs.add("--" + key + "=" + value));
         return new SpringApplication(HubApplication.class).run(hubArgs.toArray(String[]::new));
+    }
+
+    /**
+     * A configuration the hub refuses to start with, one line per problem: keys it does not know
+     * under a prefix it owns (wechat.*), with where they were set, and values it cannot use, such
+     * as a menu reply that is not exactly one kind.
+     */
+    static List<String> configurationProblems(Throwable e) {
+        List<String> problems = new ArrayList<>();
+        for (Throwable t = e; t != null && problems.isEmpty(); t = t.getCause()) {
+            if (t instanceof UnboundConfigurationPropertiesException unbound) {
+                unbound.getUnboundProperties().forEach(property -> problems.add(
+                        (property.getOrigin() != null ? property.getOrigin() + ": " : "") + property.getName()
+                                + ": not a setting the hub knows (misspelt, or in the wrong place?)"));
+            } else if (t instanceof WechatConfigurationCheck.Refused refused) {
+                problems.addAll(refused.problems());
+            } else if (t instanceof BindException bind && bind.getCause() != null
+                    && !(bind.getCause() instanceof UnboundConfigurationPropertiesException)
+                    && !(bind.getCause() instanceof BindException)) {
+                problems.add(bind.getProperty() != null
+                        ? bind.getProperty().getName() + ": " + rootMessage(bind) + (bind.getProperty().getOrigin() != null ? " (" + bind.getProperty().getOrigin() + ")" : "")
+                        : bind.getMessage() + ": " + rootMessage(bind));
+            }
+        }
+        return problems;
     }
 
     private static String rootMessage(Throwable e) {

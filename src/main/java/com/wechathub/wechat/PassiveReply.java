@@ -1,6 +1,8 @@
 package com.wechathub.wechat;
 
 import com.wechathub.wechat.WechatProperties.Account;
+import com.wechathub.wechat.WechatProperties.MenuReply;
+import com.wechathub.wechat.WechatProperties.News;
 import com.wechathub.wechat.WechatProperties.SceneReply;
 import java.time.Clock;
 import java.util.Optional;
@@ -8,13 +10,20 @@ import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
- * Builds the passive reply WeChat shows the follower: a text message addressed back to them.
- * A retried push gets the same text again, because it is computed from the push, not stored.
+ * Builds the passive reply WeChat shows the follower: a text, news, image or transfer message
+ * addressed back to them (SPEC §5, §10.3). A retried push gets the same reply again, because it
+ * is computed from the push and the configuration, not stored. A menu reply the CRM computes
+ * ({@code crm:}) is only named here, in {@link #CRM_PATH}; routes/wechat-reply.camel.yaml then
+ * asks the CRM for it.
  */
 @Component("passiveReply")
 public class PassiveReply {
 
-    static final String SUCCESS = "success";
+    public static final String SUCCESS = "success";
+    /** Exchange property: the CRM path ({openid}, {key} replaced) a {@code crm:} menu reply comes from. */
+    public static final String CRM_PATH = "wechatReplyCrmPath";
+    /** Exchange property: the push a {@code crm:} reply answers (the body is the reply by then). */
+    public static final String EVENT = "wechatReplyEvent";
 
     private final Clock clock;
 
@@ -29,13 +38,35 @@ public class PassiveReply {
         Optional<String> text = Optional.ofNullable(event.getScene())
                 .flatMap(account::scene).map(SceneReply::welcome)
                 .or(() -> Optional.ofNullable(account.welcome()));
+        if (text.filter(t -> !t.isBlank()).isEmpty() && account.welcomeNews() != null) {
+            return news(event, account.welcomeNews());
+        }
         return text(event, text);
     }
 
-    /** CLICK: the text configured for the menu key, if any. */
+    /** CLICK: the reply configured for the menu key, if any. */
     public String click(Exchange exchange) {
         WechatEvent event = exchange.getMessage().getBody(WechatEvent.class);
-        return text(event, Optional.ofNullable(event.getEventKey()).flatMap(account(exchange)::menuReply));
+        Optional<MenuReply> configured = Optional.ofNullable(event.getEventKey()).flatMap(account(exchange)::menuReply);
+        if (configured.isEmpty()) {
+            return SUCCESS;
+        }
+        MenuReply reply = configured.get();
+        if (reply.news() != null) {
+            return news(event, reply.news());
+        }
+        if (reply.image() != null) {
+            return image(event, reply.image().mediaId());
+        }
+        if (reply.transfers()) {
+            return message(event, "transfer_customer_service", "");
+        }
+        if (reply.crm() != null) {
+            exchange.setProperty(CRM_PATH, crmPath(reply.crm(), event.getFromUserName(), event.getEventKey()));
+            exchange.setProperty(EVENT, event);
+            return SUCCESS; // until the CRM has answered
+        }
+        return text(event, Optional.ofNullable(reply.text()));
     }
 
     /** SCAN: the text configured for the scene, if any. */
@@ -45,10 +76,37 @@ public class PassiveReply {
                 .flatMap(account(exchange)::scene).map(SceneReply::scan));
     }
 
-    private String text(WechatEvent event, Optional<String> content) {
+    /** A text reply to the push, or "success" when there is no text. */
+    public String text(WechatEvent event, Optional<String> content) {
         return content.filter(c -> !c.isBlank())
-                .map(c -> textMessage(event.getFromUserName(), event.getToUserName(), clock.millis() / 1000, c))
+                .map(c -> message(event, "text", "<Content>" + cdata(c) + "</Content>"))
                 .orElse(SUCCESS);
+    }
+
+    /** A news reply with one article (WeChat shows one). */
+    public String news(WechatEvent event, News news) {
+        return message(event, "news", "<ArticleCount>1</ArticleCount><Articles><item><Title>" + cdata(news.title())
+                + "</Title><Description>" + cdata(news.description()) + "</Description><PicUrl>" + cdata(news.picUrl())
+                + "</PicUrl><Url>" + cdata(news.url()) + "</Url></item></Articles>");
+    }
+
+    String image(WechatEvent event, String mediaId) {
+        return message(event, "image", "<Image><MediaId>" + cdata(mediaId) + "</MediaId></Image>");
+    }
+
+    /** {@code crm: /replies/{openid}/{key}}: the placeholders replaced, URL-encoded. */
+    public static String crmPath(String template, String openId, String key) {
+        return template.replace("{openid}", encode(openId)).replace("{key}", encode(key));
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value == null ? "" : value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private String message(WechatEvent event, String msgType, String body) {
+        return "<xml><ToUserName>" + cdata(event.getFromUserName()) + "</ToUserName><FromUserName>" + cdata(event.getToUserName())
+                + "</FromUserName><CreateTime>" + clock.millis() / 1000 + "</CreateTime><MsgType>" + cdata(msgType)
+                + "</MsgType>" + body + "</xml>";
     }
 
     private static Account account(Exchange exchange) {

@@ -1,30 +1,60 @@
 package com.wechathub.wechat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The accounts the hub serves, keyed by the {account} path segment of /wechat/{account}.
- * Reply texts are lists rather than maps: Spring's binder would silently strip the
+ * The accounts the hub serves, keyed by the {account} path segment of /wechat/{account}, and
+ * WeChat's API. Reply texts are lists rather than maps: Spring's binder would silently strip the
  * underscores out of menu keys such as V1001_TODAY_MUSIC if they were map keys.
+ *
+ * <p>Nothing under {@code wechat.*} is ignored: a key the hub does not know (a misspelt
+ * {@code pic-url}, a reply kind that does not exist) stops the binding, and a reply that is not
+ * exactly one kind stops {@link WechatConfigurationCheck}; either way the hub does not start, and
+ * {@code --validate-routes} fails, naming the key, rather than a follower's click failing later.
  */
-@ConfigurationProperties("wechat")
-public record WechatProperties(@DefaultValue Map<String, Account> accounts) {
+@ConfigurationProperties(prefix = "wechat", ignoreUnknownFields = false)
+public record WechatProperties(@DefaultValue Map<String, Account> accounts, @DefaultValue Api api) {
+
+    /** What the hub cannot use in the accounts' settings, one line each (checked by {@link WechatConfigurationCheck}). */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        accounts.forEach((id, account) -> problems.addAll(account.problems("wechat.accounts." + id)));
+        return problems;
+    }
 
     public Optional<Account> account(String id) {
         return Optional.ofNullable(id).map(accounts::get);
+    }
+
+    /**
+     * WeChat's API (SPEC §10), called through routes/wechat-api.camel.yaml.
+     *
+     * @param baseUrl         https://api.weixin.qq.com in prod; the built-in stand-in by default
+     * @param connectTimeout  ms
+     * @param responseTimeout ms
+     */
+    public record Api(
+            @DefaultValue("https://api.weixin.qq.com") String baseUrl,
+            @DefaultValue("2000") int connectTimeout,
+            @DefaultValue("5000") int responseTimeout) {
     }
 
     public record Account(
             String token,
             String appId,
             String encodingAesKey,
+            String appSecret,
             String welcome,
+            News welcomeNews,
             @DefaultValue List<MenuReply> menuReplies,
             @DefaultValue List<SceneReply> sceneReplies) {
 
@@ -32,22 +62,119 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts) {
             return appId != null && !appId.isBlank() && encodingAesKey != null && !encodingAesKey.isBlank();
         }
 
-        Optional<String> menuReply(String key) {
-            return menuReplies.stream().filter(r -> r.key().equals(key)).map(MenuReply::text).findFirst();
+        /** An app-secret enables WeChat's API for the account: follower details, late replies. */
+        public boolean callsApi() {
+            return appSecret != null && !appSecret.isBlank();
+        }
+
+        public Optional<MenuReply> menuReply(String key) {
+            return menuReplies.stream().filter(r -> r.key().equals(key)).findFirst();
         }
 
         Optional<SceneReply> scene(String scene) {
-            return sceneReplies.stream().filter(r -> r.scene().equals(scene)).findFirst();
+            return sceneReplies.stream().filter(r -> r.scene() != null && r.scene().equals(scene)).findFirst();
+        }
+
+        List<String> problems(String path) {
+            List<String> problems = new ArrayList<>();
+            if (callsApi() && (appId == null || appId.isBlank())) {
+                problems.add(path + ".app-secret is set but app-id is not: WeChat's API needs both");
+            }
+            if (welcome != null && !welcome.isBlank() && welcomeNews != null) {
+                problems.add(path + ": give either welcome or welcome-news, not both");
+            }
+            if (welcomeNews != null) {
+                problems.addAll(welcomeNews.problems(path + ".welcome-news"));
+            }
+            Set<String> keys = new HashSet<>();
+            for (int i = 0; i < menuReplies.size(); i++) {
+                MenuReply reply = menuReplies.get(i);
+                String at = path + ".menu-replies[" + i + "]";
+                problems.addAll(reply.problems(at));
+                if (reply.key() != null && !keys.add(reply.key())) {
+                    problems.add(at + ".key: '" + reply.key() + "' has another entry before this one");
+                }
+            }
+            return problems;
         }
 
         @Override
         public String toString() {
-            return "Account[appId=" + appId + "]"; // token and key are secrets: never logged
+            return "Account[appId=" + appId + "]"; // token, key and secret are secrets: never logged
         }
     }
 
-    /** Text answered when a follower clicks the menu item with this key. */
-    public record MenuReply(String key, String text) {
+    /**
+     * What the hub answers when a follower clicks the menu item with this key: exactly one of a
+     * text, a news article, an image, a hand-over to the customer-service agents, or a reply the
+     * CRM computes ({@code crm: /path/{openid}/{key}}, SPEC §10.3).
+     */
+    public record MenuReply(String key, String text, News news, Image image, Boolean transferToAgent, String crm) {
+
+        /** The kinds, as an operator writes them. */
+        public static final List<String> KINDS = List.of("text", "news", "image", "transfer-to-agent", "crm");
+
+        public boolean transfers() {
+            return Boolean.TRUE.equals(transferToAgent);
+        }
+
+        List<String> kinds() {
+            List<String> kinds = new ArrayList<>();
+            if (text != null) {
+                kinds.add("text");
+            }
+            if (news != null) {
+                kinds.add("news");
+            }
+            if (image != null) {
+                kinds.add("image");
+            }
+            if (transfers()) {
+                kinds.add("transfer-to-agent");
+            }
+            if (crm != null) {
+                kinds.add("crm");
+            }
+            return kinds;
+        }
+
+        List<String> problems(String at) {
+            List<String> problems = new ArrayList<>();
+            String which = at + (key == null ? "" : " (key " + key + ")");
+            if (key == null || key.isBlank()) {
+                problems.add(at + ".key is missing: the menu item's key (EventKey)");
+            }
+            List<String> kinds = kinds();
+            if (kinds.size() != 1) {
+                problems.add(which + ": give exactly one of " + String.join(", ", KINDS) + "; "
+                        + (kinds.isEmpty() ? "it has none" : "it has " + String.join(" and ", kinds)));
+            }
+            if (Boolean.FALSE.equals(transferToAgent) && kinds.isEmpty()) {
+                problems.add(at + ".transfer-to-agent: only 'true' means something; remove it or give another reply");
+            }
+            if (news != null) {
+                problems.addAll(news.problems(at + ".news"));
+            }
+            if (image != null && (image.mediaId() == null || image.mediaId().isBlank())) {
+                problems.add(at + ".image.media-id is missing");
+            }
+            if (crm != null && !crm.startsWith("/")) {
+                problems.add(at + ".crm: '" + crm + "' must be a path on hub.crm.base-url starting with '/', e.g. /replies/{openid}/{key}");
+            }
+            return problems;
+        }
+    }
+
+    /** One news article (WeChat shows one): title, description, picture and link. */
+    public record News(String title, String description, String picUrl, String url) {
+
+        List<String> problems(String at) {
+            return title == null || title.isBlank() ? List.of(at + ".title is missing") : List.of();
+        }
+    }
+
+    /** An image already uploaded to WeChat (its media id). */
+    public record Image(String mediaId) {
     }
 
     /** Texts for a scene QR code: on a follow through it, and on a scan by a follower. */

@@ -14,14 +14,14 @@ import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /** A private queue bound to wechat.events on the real RabbitMQ, as a downstream consumer would. */
-final class BrokerQueue implements AutoCloseable {
+public final class BrokerQueue implements AutoCloseable {
 
     private final RabbitAdmin admin;
     private final RabbitTemplate rabbit;
     private final Queue queue = new AnonymousQueue();
     private final List<Message> received = new ArrayList<>();
 
-    BrokerQueue(RabbitTemplate rabbit, String bindingKey) {
+    public BrokerQueue(RabbitTemplate rabbit, String bindingKey) {
         this.rabbit = rabbit;
         this.admin = new RabbitAdmin(rabbit.getConnectionFactory());
         admin.declareQueue(queue);
@@ -30,7 +30,7 @@ final class BrokerQueue implements AutoCloseable {
     }
 
     /** Messages whose body mentions the follower, waiting until there are at least {@code count}. */
-    List<Message> await(String openId, int count) {
+    public List<Message> await(String openId, int count) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             receiveAll();
             return matching(openId).size() >= count;
@@ -42,7 +42,7 @@ final class BrokerQueue implements AutoCloseable {
      * Everything delivered for the follower so far and not yet taken. Publishing is confirmed
      * before an event is marked done, so once it is done its messages are all in the queue.
      */
-    List<Message> drain(String openId) {
+    public List<Message> drain(String openId) {
         receiveAll();
         return take(openId);
     }

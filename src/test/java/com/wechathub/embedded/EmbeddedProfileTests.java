@@ -73,6 +73,42 @@ class EmbeddedProfileTests {
         assertThat(client.post("/admin/events/replay", "").statusCode()).isEqualTo(404);
     }
 
+    /** SPEC §10 with the stand-in WeChat API: user/info on a follow, a late reply as a customer-service message. */
+    @Test
+    void theStandInWechatApiGivesFollowerDetailsAndTakesLateReplies() throws IOException {
+        PushClient client = new PushClient(PORT);
+        String openId = "oEmbeddedApi" + System.nanoTime();
+        long now = System.currentTimeMillis() / 1000;
+
+        client.send(Fixtures.push("event-subscribe", openId, now));
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/stand-in/crm/calls").body().contains(openId));
+        assertThat(client.get("/stand-in/crm/calls").body()).contains("\\\"unionid\\\":\\\"stand-in-union-")
+                .contains("\\\"subscribeScene\\\":\\\"ADD_SCENE_QR_CODE\\\"");
+
+        // The stand-in CRM takes 6 s for this key, past the 4 s deadline.
+        var answer = client.send(Fixtures.withEventKey(Fixtures.push("event-click", openId, now + 1), "V2005_MY_ORDER_SLOW"));
+        assertThat(answer.body()).isEqualTo("success");
+        await().atMost(Duration.ofSeconds(15)).until(() -> client.get("/stand-in/wechat/messages").body().contains("\"custom/send\""));
+        assertThat(client.get("/stand-in/wechat/messages").body()).contains("\"touser\":\"" + openId + "\"")
+                .contains("V2005_MY_ORDER_SLOW").contains("\"command\":\"Typing\"");
+
+        // Its two messages in the outbox are this test's: gone, so other tests find only their own.
+        await().atMost(Duration.ofSeconds(10)).until(() -> outboxFiles(openId).size() == 2);
+        for (Path file : outboxFiles(openId)) {
+            Files.delete(file);
+        }
+    }
+
+    static List<Path> outboxFiles(String openId) throws IOException {
+        List<Path> mine = new java.util.ArrayList<>();
+        for (Path file : outboxFiles()) {
+            if (Files.readString(file).contains(openId)) {
+                mine.add(file);
+            }
+        }
+        return mine;
+    }
+
     static List<Path> outboxFiles() throws IOException {
         try (Stream<Path> files = Files.walk(OUTBOX)) {
             return files.filter(Files::isRegularFile).toList();

@@ -52,6 +52,28 @@ class RouteValidationTests {
         assertThat(validator.validate(RouteFile.readAll(ROUTES))).isEmpty();
     }
 
+    /** application.yaml is checked too: a reply the hub would not understand fails the check, naming the key. */
+    @Test
+    void aReplyConfigurationTheHubDoesNotKnowFailsTheCommandNamingTheKey() throws IOException {
+        copyRoutes();
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = RouteValidation.run(new String[] {"--validate-routes=" + dir,
+                    "--wechat.accounts.demo.menu-replies[0].key=V1001_TODAY_MUSIC", "--wechat.accounts.demo.menu-replies[0].txet=typo",
+                    "--wechat.accounts.demo.menu-replies[1].key=V2001_NEWS", "--wechat.accounts.demo.menu-replies[1].news.title=T"});
+        } finally {
+            System.setOut(stdout);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(output).contains("wechat.accounts.demo.menu-replies[0].txet").contains("not a setting the hub knows")
+                .contains("refuses this configuration");
+    }
+
     /**
      * One mistake: in which file, the text replaced, what replaces it, what the problem must say,
      * and the text on the line it must be reported at.

@@ -21,24 +21,31 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Base of the tests that boot the whole hub in the prod profile: real Redis, PostgreSQL and
- * RabbitMQ, and a real HTTP server (WireMock) as the CRM. Every subclass shares one application
- * context. Each test starts from an empty inbox and a CRM that answers 200.
+ * RabbitMQ, and real HTTP servers (WireMock) as the CRM and as WeChat's API. Every subclass
+ * shares one application context, which also serves test account "api" (WeChat's API enabled,
+ * {@link ApiAccount}). Each test starts from an empty inbox, no kept access token, a CRM that
+ * answers 200 and a WeChat API that answers every call ({@link FakeWechatApi}).
  */
 @ProdTestProperties
+@TestPropertySource(locations = "classpath:api-account.properties")
 public abstract class HubIntegrationTest {
 
     protected static final WireMockServer crm = new WireMockServer(options().dynamicPort());
+    protected static final WireMockServer wechat = new WireMockServer(options().dynamicPort());
 
     static {
         crm.start();
+        wechat.start();
     }
 
     @DynamicPropertySource
     static void crmUrl(DynamicPropertyRegistry registry) {
         registry.add("hub.crm.base-url", crm::baseUrl);
+        registry.add("wechat.api.base-url", wechat::baseUrl);
     }
 
     @LocalServerPort protected int port;
@@ -61,6 +68,8 @@ public abstract class HubIntegrationTest {
         state.clear();
         crm.resetAll();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
+        FakeWechatApi.reset(wechat);
+        dropAccessTokens();
         openId = "o" + UUID.randomUUID().toString().replace("-", "");
         createTime = System.currentTimeMillis() / 1000;
     }
@@ -68,6 +77,15 @@ public abstract class HubIntegrationTest {
     @AfterEach
     void leaveClean() {
         state.clear();
+        dropAccessTokens();
+    }
+
+    /** No kept access token (SPEC §10.1) from one test to the next: each counts its token requests. */
+    void dropAccessTokens() {
+        var keys = redis.keys(TestSchema.tokenKeyPrefix() + ":*");
+        if (keys != null && !keys.isEmpty()) {
+            redis.delete(keys);
+        }
     }
 
     /**

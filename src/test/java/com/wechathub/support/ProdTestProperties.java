@@ -33,6 +33,9 @@ import org.springframework.test.context.ActiveProfiles;
         "hub.dispatch.max-backoff=1s",
         "hub.dispatch.max-attempts=6",
         "camel.resilience4j.configurations.crm.wait-duration-in-open-state=1",
+        "hub.token.key-prefix=" + ProdTestProperties.TOKEN_KEY_PREFIX,
+        "hub.reply.lease=3s",
+        "hub.reply.poll-interval=500",
 })
 @ActiveProfiles("prod")
 @AutoConfigureObservability // serve /actuator/prometheus as the real hub does
@@ -41,4 +44,7 @@ public @interface ProdTestProperties {
     String DATABASE = "wechat_hub_test";
     String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
     String ADMIN_TOKEN = "test-admin-token";
+    // Access tokens of this checkout's tests (SPEC §10.1), apart from any other checkout's.
+    String TOKEN_KEY_PREFIX = "wechat-token-test-${HUB_TEST_SCHEMA:wechat_hub_test}";
+
 }

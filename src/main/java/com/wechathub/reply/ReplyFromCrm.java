@@ -1,0 +1,89 @@
+package com.wechathub.reply;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wechathub.idempotency.EventIdentity;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Asks the CRM for a {@code crm:} reply through routes/wechat-crm-reply.camel.yaml
+ * ({@code GET {hub.crm.base-url}<path>}, Idempotency-Key = the event id, so asking again after a
+ * node died is a request the CRM can recognise). Runs on threads of its own: the push waits for
+ * it only until the deadline, a late reply up to hub.reply.max-wait.
+ */
+@Component
+class ReplyFromCrm implements DisposableBean {
+
+    static final String ROUTE = "direct:wechat-crm-reply";
+
+    private final ProducerTemplate producer;
+    private final ObjectMapper json;
+    private final ExecutorService threads = threads("crm-reply-");
+
+    ReplyFromCrm(ProducerTemplate producer, ObjectMapper json) {
+        this.producer = producer;
+        this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
+
+    /** The CRM's reply, or empty when it answers 204 (no reply); fails on any other answer. */
+    CompletableFuture<Optional<CrmReply>> ask(String eventId, String path) {
+        return CompletableFuture.supplyAsync(() -> askNow(eventId, path), threads);
+    }
+
+    private Optional<CrmReply> askNow(String eventId, String pathAndQuery) {
+        String[] parts = pathAndQuery.split("\\?", 2);
+        Exchange answer = producer.send(ROUTE, exchange -> {
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+            exchange.getMessage().setHeader(Exchange.HTTP_PATH, parts[0]);
+            if (parts.length > 1) {
+                exchange.getMessage().setHeader(Exchange.HTTP_QUERY, parts[1]);
+            }
+            exchange.getMessage().setHeader(EventIdentity.EVENT_ID, eventId);
+            exchange.getMessage().setBody(null);
+        });
+        if (answer.getException() != null) {
+            throw new IllegalStateException("the CRM did not answer: " + answer.getException().getMessage(), answer.getException());
+        }
+        int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status == 204) {
+            return Optional.empty();
+        }
+        if (status != 200) {
+            throw new IllegalStateException("the CRM answered HTTP " + status + " for " + parts[0]);
+        }
+        try {
+            CrmReply reply = json.readValue(answer.getMessage().getBody(String.class), CrmReply.class);
+            if (reply == null || !reply.isValid()) {
+                throw new IllegalStateException("the CRM's answer is neither {\"text\"} nor {\"news\"}");
+            }
+            return Optional.of(reply);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("the CRM's answer is not JSON {\"text\"} or {\"news\"}", e);
+        }
+    }
+
+    /** Up to 256 at once (each may wait up to max-wait); beyond that a request fails at once. */
+    static ExecutorService threads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(0, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, name + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public void destroy() {
+        threads.shutdownNow();
+    }
+}
