@@ -309,13 +309,16 @@
       tr.appendChild(el('td', when(row.receivedAt)));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
+      if (row.replyStatus === 'failed') { // a late reply WeChat refused or that came too late (SPEC §10.4)
+        status.appendChild(el('span', 'late reply failed', 'status status-dead'));
+      }
       tr.appendChild(status);
       tr.appendChild(el('td', row.account));
       tr.appendChild(el('td', eventLabel(row)));
       tr.appendChild(el('td', row.eventKey, 'event-key'));
       tr.appendChild(el('td', row.openId, 'open-id'));
       tr.appendChild(el('td', row.attempts));
-      tr.appendChild(el('td', row.lastError, 'last-error'));
+      tr.appendChild(el('td', row.lastError || row.replyError, 'last-error'));
       tr.addEventListener('click', () => openEvent(row.id));
       tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') openEvent(row.id); });
       body.appendChild(tr);

@@ -22,7 +22,7 @@ class InboxSearch {
     /** The columns of a list row; one event (GET /admin/events/{id}) has every column. */
     static final String LIST_COLUMNS = """
             seq, id, account, open_id, msg_type, event, event_key, create_time, status, attempts,
-            next_attempt_at, last_error, received_at, done_at""";
+            next_attempt_at, last_error, received_at, done_at, reply_status, reply_error""";
 
     private final JdbcTemplate jdbc;
     private final Clock clock;

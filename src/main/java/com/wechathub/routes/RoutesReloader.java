@@ -121,6 +121,11 @@ final class RoutesReloader implements DisposableBean {
         } catch (RuntimeException e) {
             settling = false;
             log.warn("Could not read the route files in {}: {}", dir, e.toString());
+        } catch (Error e) {
+            // A task of a scheduled executor that throws is dropped without a word, and with
+            // settling still true the watcher would never look at the folder again.
+            settling = false;
+            log.error("Reading or applying the route files in {} failed; watching goes on", dir, e);
         }
     }
 
