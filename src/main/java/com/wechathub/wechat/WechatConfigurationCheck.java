@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,10 +37,19 @@ public class WechatConfigurationCheck {
         }
     }
 
-    /** Every wechat.* key set anywhere (application.yaml, --key=value, environment) that WechatProperties has no place for. */
+    /**
+     * Every wechat.* key set in the hub's own configuration (application.yaml, --key=value, system
+     * properties) that WechatProperties has no place for. Environment variables are not checked
+     * for unknown names: every program on the machine shares them, and a WECHAT_TIMESTAMP meant
+     * for a test client or another WeChat tool must not stop the hub. Those that name a setting
+     * the hub knows (WECHAT_ACCOUNTS_SHOP_TOKEN, …) bind as usual and are checked with the rest.
+     */
     static List<String> unknownKeys(Environment environment) {
         List<String> unknown = new ArrayList<>();
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource) {
+                continue;
+            }
             if (source instanceof IterableConfigurationPropertySource names) {
                 names.stream().filter(ROOT::isAncestorOf).filter(name -> !known(name)).forEach(name -> {
                     ConfigurationProperty property = source.getConfigurationProperty(name);

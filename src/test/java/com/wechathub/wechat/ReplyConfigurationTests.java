@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -77,5 +81,17 @@ class ReplyConfigurationTests {
             all.append(t.getMessage()).append('\n');
         }
         return all.toString();
+    }
+
+    /** The benchmark kit exports WECHAT_TIMESTAMP, WECHAT_NONCE, WECHAT_SIGNATURE for its client: not the hub's settings. */
+    @Test
+    void unknownWechatEnvironmentVariablesAreNotTheHubsButUnknownKeysOfItsOwnConfigurationAre() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource("systemEnvironment",
+                Map.of("WECHAT_TIMESTAMP", "1732600000", "WECHAT_NONCE", "benchnonce", "WECHAT_ACCOUNTS_SHOP_TOKEN", "t")));
+        assertThat(WechatConfigurationCheck.unknownKeys(environment)).isEmpty();
+
+        environment.getPropertySources().addFirst(new MapPropertySource("commandLineArgs", Map.of("wechat.timestamp", "1")));
+        assertThat(WechatConfigurationCheck.unknownKeys(environment)).singleElement().asString().startsWith("wechat.timestamp: not a setting");
     }
 }
