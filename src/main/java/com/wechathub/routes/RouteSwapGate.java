@@ -16,12 +16,19 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * already inside is answered — platform-http answers asynchronously, on another thread, so a
  * request counts as inside until its async processing completes. Nobody waits longer than
  * {@code maxWait}: after that a request goes in, and a swap goes ahead, whatever the state.
+ *
+ * <p>When the gate opens, the first request goes in alone and the others follow once it is
+ * answered: Camel 4.17's DirectProducer refreshes the consumer it caches after a swap without
+ * synchronisation, and two exchanges entering one such producer at the same moment can meet the
+ * old, stopped route (RejectedExecutionException, a 500). The first request refreshes the
+ * producers on its way.
  */
 final class RouteSwapGate extends OncePerRequestFilter {
 
     private final long maxWaitMillis;
     private int inside;
     private boolean closed;
+    private boolean firstAlone;
 
     RouteSwapGate(Duration maxWait) {
         this.maxWaitMillis = maxWait.toMillis();
@@ -41,7 +48,8 @@ final class RouteSwapGate extends OncePerRequestFilter {
     private synchronized void enter() {
         long deadline = System.currentTimeMillis() + maxWaitMillis;
         try {
-            for (long left = maxWaitMillis; closed && left > 0; left = deadline - System.currentTimeMillis()) {
+            for (long left = maxWaitMillis; (closed || (firstAlone && inside > 0)) && left > 0;
+                 left = deadline - System.currentTimeMillis()) {
                 wait(left);
             }
         } catch (InterruptedException e) {
@@ -52,7 +60,8 @@ final class RouteSwapGate extends OncePerRequestFilter {
 
     private synchronized void leave() {
         inside--;
-        if (inside == 0) {
+        if (firstAlone || inside == 0) {
+            firstAlone = false;
             notifyAll();
         }
     }
@@ -73,6 +82,7 @@ final class RouteSwapGate extends OncePerRequestFilter {
 
     synchronized void open() {
         closed = false;
+        firstAlone = true;
         notifyAll();
     }
 }

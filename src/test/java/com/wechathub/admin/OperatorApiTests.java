@@ -17,8 +17,6 @@ import com.wechathub.support.ProdTestProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -480,11 +478,6 @@ class OperatorApiTests extends HubIntegrationTest {
     }
 
     HttpResponse<String> call(String method, String path, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return client.exchange(request);
+        return client.operator(method, path, token);
     }
 }

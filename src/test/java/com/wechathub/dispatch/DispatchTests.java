@@ -20,8 +20,6 @@ import static org.awaitility.Awaitility.await;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -275,11 +273,6 @@ class DispatchTests extends HubIntegrationTest {
     }
 
     HttpResponse<String> admin(String method, String path, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return client.exchange(request);
+        return client.operator(method, path, token);
     }
 }

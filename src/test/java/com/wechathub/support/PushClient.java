@@ -88,6 +88,16 @@ public final class PushClient {
                 .header("Content-Type", "text/xml").POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A bodiless call of the operator API, with "Authorization: Bearer token" unless the token is null. */
+    public HttpResponse<String> operator(String method, String pathAndQuery, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return exchange(request);
+    }
+
     public HttpResponse<String> get(String pathAndQuery) {
         return exchange(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).GET());
     }
