@@ -13,10 +13,15 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.annotation.PreDestroy;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,7 +32,9 @@ import org.springframework.stereotype.Component;
 /**
  * The inbox as the dispatcher sees it: claim due events, then mark each done, failed (retried
  * later with exponential back-off) or dead. Safe with several hubs on one database: a claim is a
- * conditional UPDATE that only one node can win, and an event whose node died while holding it
+ * conditional UPDATE that only one node can win; an event the node recording it can dispatch at
+ * once is recorded as claimed by that node and handed to its dispatcher without a poll
+ * ({@link #canHold}); and an event whose node died while holding it
  * is taken again once that node's heartbeat is older than the node timeout (or, whatever the
  * heartbeat says, once the lease runs out). A follower's events are claimed one at a time, in
  * CreateTime order.
@@ -40,26 +47,31 @@ public class Inbox {
 
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
-    // Of the events selected before it, those that no earlier event of the same follower is still
-    // waiting for, oldest first. Each query walks the (status, seq) index and stops at the limit:
-    // a poll reads the batch plus the older events it skips (waiting out a back-off, or behind an
-    // earlier event of their follower), not the whole backlog.
-    private static final String FIRST_OF_FOLLOWER = """
+    // No earlier event of the same follower is still waiting (pending, or claimed by any node).
+    private static final String FOLLOWER_IS_FREE = """
               AND NOT EXISTS (
                 SELECT 1 FROM wechat_event p
                 WHERE p.account = e.account AND p.open_id = e.open_id AND p.status IN ('pending', 'claimed')
                   AND (p.create_time < e.create_time OR (p.create_time = e.create_time AND p.seq < e.seq)))
+            """;
+
+    // Of the events selected before it, those that no earlier event of the same follower is still
+    // waiting for, oldest first. Each query walks the (status, seq) index and stops at the limit:
+    // a poll reads the batch plus the older events it skips (waiting out a back-off, or behind an
+    // earlier event of their follower), not the whole backlog.
+    private static final String FIRST_OF_FOLLOWER = FOLLOWER_IS_FREE + """
             ORDER BY e.seq
             LIMIT :limit""";
 
-    // A node that stopped beating (NodeHeartbeat) is dead; so is one that held an event past the lease.
-    private static final String DEAD_NODE = """
-            SELECT n.id FROM wechat_node n WHERE n.heartbeat_at < :aliveSince""";
+    // A node whose heartbeat (NodeHeartbeat) is older than the node timeout, or that has none (it
+    // stopped gracefully and removed it), is dead; so is one that held an event past the lease.
+    private static final String LIVE_NODES = """
+            SELECT n.id FROM wechat_node n WHERE n.heartbeat_at >= :aliveSince""";
 
     /** Claimed by a node that died: its heartbeat stopped, or it did not finish them within the lease. */
     private static final String STRANDED = """
             SELECT e.id FROM wechat_event e
-            WHERE e.status = 'claimed' AND (e.claimed_at < :leaseExpired OR e.claimed_by IN (""" + DEAD_NODE + """
+            WHERE e.status = 'claimed' AND (e.claimed_at < :leaseExpired OR e.claimed_by NOT IN (""" + LIVE_NODES + """
             ))
             """ + FIRST_OF_FOLLOWER;
 
@@ -73,11 +85,24 @@ public class Inbox {
             UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1
             WHERE id IN (:ids)
               AND ((status = 'pending' AND next_attempt_at <= :now)
-                OR (status = 'claimed' AND (claimed_at < :leaseExpired OR claimed_by IN (""" + DEAD_NODE + """
+                OR (status = 'claimed' AND (claimed_at < :leaseExpired OR claimed_by NOT IN (""" + LIVE_NODES + """
                 ))))""";
 
     private static final String CLAIMED = """
             SELECT * FROM wechat_event WHERE id IN (:ids) AND claimed_by = :node AND claimed_at = :now ORDER BY seq""";
+
+    // Events this node recorded as claimed by itself (held) that may run now: still its own, and no
+    // earlier event of their follower waiting anywhere. The others are released to the poll.
+    private static final String HELD = """
+            SELECT e.* FROM wechat_event e WHERE e.id IN (:ids) AND e.status = 'claimed' AND e.claimed_by = :node
+            """ + FOLLOWER_IS_FREE + "ORDER BY e.seq";
+
+    private static final String RELEASE = """
+            UPDATE wechat_event SET status = 'pending', claimed_at = NULL, claimed_by = NULL, attempts = attempts - 1
+            WHERE id IN (:ids) AND status = 'claimed' AND claimed_by = :node""";
+
+    /** The route that drains the inbox; while it is not started, pushes are recorded pending. */
+    static final String DISPATCH_ROUTE = "wechat-dispatch";
 
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
@@ -85,15 +110,23 @@ public class Inbox {
     private final HubMetrics metrics;
     private final Clock clock;
     private final DispatchSignal signal;
+    private final ObjectProvider<CamelContext> camel;
+    private volatile CamelContext camelContext; // from camel, once there is one
     private final Queue<Map<String, Object>> finished = new ConcurrentLinkedQueue<>();
-    private volatile boolean lastClaimFull;
+    private final Queue<String> held = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger heldCount = new AtomicInteger();
+    private volatile boolean pollAgain = true; // the first poll looks at once
+    private volatile long lastPoll = System.nanoTime();
     private volatile long seenWakeUps;
+    private volatile boolean stopped;
     private volatile String unreadable; // why the last poll failed, while it fails
     private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal) {
+    public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal,
+                 ObjectProvider<CamelContext> camel) {
         this.jdbc = jdbc;
         this.signal = signal;
+        this.camel = camel;
         this.seenWakeUps = signal.current();
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.properties = properties;
@@ -102,33 +135,128 @@ public class Inbox {
     }
 
     /** This node's name in wechat_event.claimed_by and wechat_node. */
-    String node() {
+    public String node() {
         return node;
     }
 
     /**
-     * Claims up to batch-size due events for this node; returns their rows, oldest first. While the
-     * inbox cannot be read (database down, table missing) each poll claims nothing, and that is
-     * logged once when it starts and once when it ends, not as a stack trace every poll; the
-     * {@code inbox} health component says the same.
+     * Whether the push being recorded now may be recorded as claimed by this node, and handed to
+     * its dispatcher without a poll ({@link #recorded}): only while this node's dispatcher runs
+     * and has fewer than a batch of such events waiting. Otherwise it is recorded pending, for
+     * whichever node polls first.
+     */
+    boolean canHold() {
+        if (stopped || heldCount.get() >= properties.batchSize()) {
+            return false;
+        }
+        CamelContext context = camelContext;
+        if (context == null) {
+            context = camelContext = camel.getIfAvailable();
+        }
+        ServiceStatus dispatcher = context == null ? null : context.getRouteController().getRouteStatus(DISPATCH_ROUTE);
+        return dispatcher != null && dispatcher.isStarted();
+    }
+
+    /** A push is in the inbox: held by this node (recorded claimed) or pending; the dispatcher is woken. */
+    void recorded(String id, boolean holding) {
+        if (holding) {
+            heldCount.incrementAndGet();
+            held.add(id);
+        } else {
+            pollAgain = true;
+        }
+        signal.wake();
+    }
+
+    /**
+     * The next batch: the events this node recorded for itself (one statement reads those that
+     * may run), and, when the poll interval has passed or more is known to be due, up to a batch of
+     * due events and events of dead nodes, claimed by a conditional UPDATE. While the inbox cannot
+     * be read (database down, table missing) each poll claims nothing, and that is logged once
+     * when it starts and once when it ends, not as a stack trace every poll; the {@code inbox}
+     * health component says the same.
      */
     public List<Map<String, Object>> claim() {
         try {
-            List<Map<String, Object>> claimed = claimBatch();
-            lastClaimFull = claimed.size() >= properties.batchSize();
+            List<Map<String, Object>> batch = new ArrayList<>(openHeld());
+            if (pollAgain || System.nanoTime() - lastPoll >= properties.pollInterval().toNanos()) {
+                pollAgain = false;
+                lastPoll = System.nanoTime();
+                List<Map<String, Object>> claimed = claimBatch();
+                pollAgain |= claimed.size() >= properties.batchSize();
+                batch.addAll(claimed);
+            }
             if (unreadable != null) {
                 log.info("The dispatcher can read the inbox again");
                 unreadable = null;
             }
-            return claimed;
+            return batch;
         } catch (DataAccessException e) {
             String reason = DatabaseErrors.reason(e);
             if (!reason.equals(unreadable)) {
                 log.warn("The dispatcher cannot read the inbox, retrying every poll: {}", reason);
                 unreadable = reason;
             }
-            lastClaimFull = false;
             return List.of();
+        }
+    }
+
+    /**
+     * Reads the held events that may run now. One whose follower has an earlier event still
+     * waiting (recorded on another node, or in this batch) is released to pending: the poll takes
+     * it once that one is finished, so a follower's events still run in CreateTime order.
+     */
+    private List<Map<String, Object>> openHeld() {
+        List<String> ids = new ArrayList<>();
+        for (String id = held.poll(); id != null; id = ids.size() < properties.batchSize() ? held.poll() : null) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        heldCount.addAndGet(-ids.size());
+        var params = new MapSqlParameterSource().addValue("ids", ids).addValue("node", node);
+        List<Map<String, Object>> rows;
+        try {
+            rows = named.queryForList(HELD, params);
+        } catch (DataAccessException e) {
+            ids.forEach(this::holdAgain); // still claimed by this node: tried again next poll
+            throw e;
+        }
+        if (rows.size() < ids.size()) {
+            List<Object> open = rows.stream().map(row -> row.get("id")).toList();
+            List<String> waiting = ids.stream().filter(id -> !open.contains(id)).toList();
+            named.update(RELEASE, params.addValue("ids", waiting));
+            pollAgain = true;
+        }
+        return rows;
+    }
+
+    private void holdAgain(String id) {
+        heldCount.incrementAndGet();
+        held.add(id);
+    }
+
+    /**
+     * On shutdown, after the dispatcher has stopped: events recorded for this node's dispatcher
+     * that it did not start go back to pending, for the next node to poll (without this, another
+     * node would take them over as soon as this node's heartbeat is gone, which is the same).
+     */
+    @PreDestroy
+    void releaseHeld() {
+        stopped = true;
+        List<String> ids = new ArrayList<>();
+        for (String id = held.poll(); id != null; id = held.poll()) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            named.update(RELEASE, new MapSqlParameterSource().addValue("ids", ids).addValue("node", node));
+        } catch (DataAccessException e) {
+            log.info("Could not release {} held events on shutdown; another node takes them over: {}", ids.size(),
+                    DatabaseErrors.reason(e));
         }
     }
 
@@ -182,15 +310,20 @@ public class Inbox {
     }
 
     /**
-     * Waits for work before the next claim: returns at once when the last claim filled a whole batch
-     * (more is due) or this node records an event ({@link DispatchSignal}), else after the poll
-     * interval.
+     * Waits for work before the next claim: returns at once when this node holds events it
+     * recorded, or more is due in the inbox (the last poll filled a whole batch, an event was
+     * released or replayed, a push was recorded pending), else at the next poll interval.
      */
     public void awaitWork() throws InterruptedException {
-        if (!lastClaimFull) {
-            seenWakeUps = signal.await(seenWakeUps, properties.pollInterval().toMillis());
-        } else {
+        long untilPoll = properties.pollInterval().toNanos() - (System.nanoTime() - lastPoll);
+        if (heldCount.get() > 0 || pollAgain || untilPoll <= 0) {
             seenWakeUps = signal.current();
+            return;
+        }
+        long seen = seenWakeUps;
+        seenWakeUps = signal.await(seen, (untilPoll + 999_999) / 1_000_000);
+        if (seenWakeUps == seen) {
+            pollAgain = true; // the poll interval has passed
         }
     }
 
@@ -255,6 +388,7 @@ public class Inbox {
      * node is processing it (claimed); replaying a pending event just makes it due now.
      */
     public boolean replay(String id) {
+        pollAgain = true;
         signal.wake();
         return jdbc.update("""
                 UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL,

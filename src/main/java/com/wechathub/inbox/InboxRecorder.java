@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -40,6 +41,13 @@ public class InboxRecorder {
                                       fields, raw_xml, status, attempts, next_attempt_at, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""";
 
+    // Held by this node from the start: claimed by it, its first attempt counted (Inbox#canHold).
+    private static final String INSERT_HELD = """
+            INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
+                                      fields, raw_xml, status, attempts, next_attempt_at, received_at,
+                                      claimed_at, claimed_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?, ?, ?)""";
+
     /** How long a duplicate waits for its original to reach the inbox (see {@link #awaitOriginal}). */
     static final Duration ORIGINAL_WAIT = Duration.ofSeconds(1);
 
@@ -47,11 +55,11 @@ public class InboxRecorder {
     private final ObjectMapper json;
     private final HubMetrics metrics;
     private final Clock clock;
-    private final DispatchSignal signal;
+    private final Inbox inbox;
 
-    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, DispatchSignal signal) {
+    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, Inbox inbox) {
         this.jdbc = jdbc;
-        this.signal = signal;
+        this.inbox = inbox;
         this.json = json;
         this.metrics = metrics;
         this.clock = clock;
@@ -110,18 +118,22 @@ public class InboxRecorder {
         WechatEvent event = message.getBody(WechatEvent.class);
         String id = message.getHeader(EventIdentity.EVENT_ID, String.class);
         Timestamp now = new Timestamp(clock.millis());
-        Object[] values = {id, message.getHeader("account", String.class), event.getFromUserName(),
+        boolean holding = inbox.canHold();
+        Object[] columns = {id, message.getHeader("account", String.class), event.getFromUserName(),
                 event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
-                json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class), now, now};
+                json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class), now, now,
+                now, inbox.node()};
+        Object[] values = holding ? columns : Arrays.copyOf(columns, columns.length - 2);
+        String sql = holding ? INSERT_HELD : INSERT;
         try {
             withReadTimeout(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                try (PreparedStatement insert = connection.prepareStatement(sql)) {
                     new ArgumentPreparedStatementSetter(values).setValues(insert);
                     return insert.executeUpdate();
                 }
             });
             metrics.pushAccepted(exchange);
-            signal.wake(); // this node's dispatcher claims it now rather than at its next poll
+            inbox.recorded(id, holding); // this node's dispatcher takes it now rather than at its next poll
         } catch (DuplicateKeyException e) {
             log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
             metrics.duplicate(exchange);

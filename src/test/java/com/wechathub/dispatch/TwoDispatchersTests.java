@@ -9,6 +9,8 @@ import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.PushClient;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.wechathub.inbox.Inbox;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -21,11 +23,18 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
-/** Two hubs on one database: every event is claimed, and so sent downstream, exactly once. */
+/**
+ * Two hubs on one database: every event is claimed, and so sent downstream, exactly once; each
+ * node dispatches what it recorded without a poll; and a follower's later event recorded on the
+ * other node waits for the earlier one.
+ */
 class TwoDispatchersTests extends HubIntegrationTest {
 
     @Autowired RabbitTemplate rabbit;
     @Autowired Environment environment;
+    @Autowired Inbox inbox;
+
+    static final int CRM_DELAY_MS = 500;
 
     @Test
     void eachEventIsProcessedOnceWithTwoDispatchers() {
@@ -52,6 +61,57 @@ class TwoDispatchersTests extends HubIntegrationTest {
             }
             List<Object> nodes = jdbc.queryForList("SELECT DISTINCT claimed_by FROM wechat_event", Object.class);
             assertThat(nodes).as("both hubs took part").hasSize(2);
+        }
+    }
+
+    @Test
+    void eachNodeDispatchesTheEventsItRecordedWithoutWaitingForAPoll() {
+        // The second hub polls every 30 s: only the hand-off from its recording gets its events done in time.
+        try (ConfigurableApplicationContext second = startSecondHub(environment, "home-hub",
+                "--hub.dispatch.poll-interval=30s", "--hub.dispatch.batch-size=50")) {
+            PushClient secondClient = new PushClient(port(second));
+            List<String> followers = IntStream.range(0, 10).mapToObj(i -> "h" + i + openId.substring(1)).toList();
+            for (int i = 0; i < followers.size(); i++) {
+                String push = Fixtures.push("event-subscribe", followers.get(i), createTime);
+                assertThat((i % 2 == 0 ? client : secondClient).send(push).statusCode()).isEqualTo(200);
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> followers.stream().allMatch(f ->
+                    state.events(f).stream().allMatch(r -> "done".equals(r.get("status")))));
+            String[] nodes = {inbox.node(), second.getBean(Inbox.class).node()};
+            for (int i = 0; i < followers.size(); i++) {
+                assertThat(state.events(followers.get(i)).get(0))
+                        .as("the event of %s, recorded by hub %d", followers.get(i), i % 2)
+                        .containsEntry("claimed_by", nodes[i % 2]).containsEntry("attempts", 1);
+            }
+        }
+    }
+
+    @Test
+    void aFollowersLaterEventRecordedOnTheOtherNodeWaitsUntilTheEarlierOneIsDone() {
+        try (ConfigurableApplicationContext second = startSecondHub(environment, "order-hub", "--hub.dispatch.poll-interval=50")) {
+            crm.stubFor(WireMock.put(WireMock.urlPathMatching("/bindings/.*")).willReturn(WireMock.ok().withFixedDelay(CRM_DELAY_MS)));
+            crm.stubFor(WireMock.delete(WireMock.urlPathMatching("/bindings/.*")).willReturn(WireMock.ok()));
+            PushClient secondClient = new PushClient(port(second));
+            List<String> followers = IntStream.range(0, 5).mapToObj(i -> "w" + i + openId.substring(1)).toList();
+            for (String follower : followers) {
+                // The subscribe is in the inbox (answered) and is being dispatched by this hub when
+                // the unsubscribe, one second later, reaches the other.
+                assertThat(client.send(Fixtures.push("event-subscribe", follower, createTime)).statusCode()).isEqualTo(200);
+                assertThat(secondClient.send(Fixtures.push("event-unsubscribe", follower, createTime + 1)).statusCode()).isEqualTo(200);
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> followers.stream().allMatch(f ->
+                    state.events(f).size() == 2 && state.events(f).stream().allMatch(r -> "done".equals(r.get("status")))));
+            for (String follower : followers) {
+                List<LoggedRequest> calls = crm.findAll(WireMock.anyRequestedFor(urlEqualTo("/bindings/demo/" + follower)));
+                assertThat(calls).extracting(call -> call.getMethod().getName()).containsExactlyInAnyOrder("PUT", "DELETE");
+                LoggedRequest bind = calls.stream().filter(call -> call.getMethod().getName().equals("PUT")).findFirst().orElseThrow();
+                LoggedRequest unbind = calls.stream().filter(call -> call.getMethod().getName().equals("DELETE")).findFirst().orElseThrow();
+                assertThat(unbind.getLoggedDate().getTime() - bind.getLoggedDate().getTime())
+                        .as("%s: the unsubscribe reached the CRM after the subscribe's call had finished", follower)
+                        .isGreaterThanOrEqualTo(CRM_DELAY_MS);
+            }
         }
     }
 }

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -21,12 +23,13 @@ class DispatchHandOffTests extends HubIntegrationTest {
 
     @Autowired DispatchProperties properties;
     @Autowired HubMetrics metrics;
+    @Autowired ObjectProvider<CamelContext> camel;
     @Autowired DispatchSignal signal;
 
     Inbox slowPoller() {
         DispatchProperties slow = new DispatchProperties(Duration.ofSeconds(30), properties.batchSize(), properties.threads(),
                 properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout());
-        return new Inbox(jdbc, slow, metrics, Clock.systemUTC(), signal);
+        return new Inbox(jdbc, slow, metrics, Clock.systemUTC(), signal, camel);
     }
 
     @Test

@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -24,17 +27,30 @@ class InboxClaimTests extends HubIntegrationTest {
 
     @Autowired DispatchProperties properties;
     @Autowired HubMetrics metrics;
+    @Autowired ObjectProvider<CamelContext> camel;
 
     final Instant ahead = Instant.now().plus(Duration.ofHours(2));
+    String node;
+
+    @AfterEach
+    void removeNode() {
+        jdbc.update("DELETE FROM wechat_node WHERE id = ?", node);
+    }
 
     @Test
-    void twoClaimsInOneMillisecondEachReturnOnlyTheRowsTheyClaimed() {
-        Inbox inbox = new Inbox(jdbc, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal());
+    void twoClaimsInOneMillisecondEachReturnOnlyTheRowsTheyClaimed() throws InterruptedException {
+        Inbox inbox = new Inbox(jdbc, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal(), camel);
+        // A live node (its heartbeat in its own time), so neither it nor the application's
+        // dispatcher takes its claims over.
+        jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",
+                inbox.node(), Timestamp.from(ahead), Timestamp.from(ahead));
+        node = inbox.node();
         insert("claim-a");
         insert("claim-b");
         assertThat(ids(inbox.claim())).containsExactly("claim-a", "claim-b");
 
         insert("claim-c");
+        inbox.awaitWork(); // the next poll
         assertThat(ids(inbox.claim())).containsExactly("claim-c");
     }
 
