@@ -1,12 +1,13 @@
 // JDK-only single-file benchmark helper for the WeChat Event Hub.
 //
-//   java -cp target/classes bench/PushLatency.java latency --hub URL --port-file F [--warmup 200] [--count 1000]
+//   java -cp target/classes bench/PushLatency.java latency --hub URL --port-file F [--warmup 200] [--count 1000] [--rate R]
 //   java bench/PushLatency.java crm --port-file F [--max-seconds 3600]
 //
 // latency: starts a stand-in CRM (com.sun.net.httpserver, answers 204 and records the nanoTime
 //   a PUT /bindings/demo/{openid} first arrives), writes its port to the port file, waits for the
-//   hub's /actuator/health, then sends warm-up + measured *sequential* signed subscribe pushes and
-//   prints answer latency percentiles and the answer -> CRM arrival delay per openid.
+//   hub's /actuator/health, then sends warm-up + measured signed subscribe pushes — sequential, or
+//   with --rate R an open loop of R pushes a second (each leaves on time, whatever the earlier ones
+//   do) — and prints answer latency percentiles and the answer -> CRM arrival delay per openid.
 // crm: only the stand-in CRM (for load.sh), until killed or --max-seconds pass; prints a count.
 //
 // The signature is com.wechathub.wechat.WechatSignature from target/classes when present (the
@@ -32,10 +33,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 public class PushLatency {
 
@@ -61,7 +65,7 @@ public class PushLatency {
     }
 
     static void usage() {
-        System.err.println("usage: PushLatency latency --hub URL --port-file F [--warmup 200] [--count 1000] [--health-timeout 240]\n"
+        System.err.println("usage: PushLatency latency --hub URL --port-file F [--warmup 200] [--count 1000] [--rate R] [--health-timeout 240]\n"
                 + "       PushLatency crm --port-file F [--max-seconds 3600]");
         System.exit(2);
     }
@@ -117,6 +121,7 @@ public class PushLatency {
         String hub = required(args, "hub");
         int warmup = Integer.parseInt(args.getOrDefault("warmup", "200"));
         int count = Integer.parseInt(args.getOrDefault("count", "1000"));
+        int rate = Integer.parseInt(args.getOrDefault("rate", "0"));
         int healthTimeout = Integer.parseInt(args.getOrDefault("health-timeout", "240"));
         String fixture = Files.readString(Path.of(FIXTURE)).trim();
         HttpServer crm = startCrm(Path.of(required(args, "port-file")), 2);
@@ -127,42 +132,53 @@ public class PushLatency {
 
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         System.out.println("signature from: " + signer());
-        System.out.printf(Locale.ROOT, "warm-up %d pushes, then %d measured sequential pushes (run %s)%n", warmup, count, run);
+        System.out.printf(Locale.ROOT, "warm-up %d pushes, then %d measured pushes, %s (run %s)%n", warmup, count,
+                rate > 0 ? rate + " a second" : "sequential", run);
 
         String[] openIds = new String[count];
         long[] answered = new long[count];
         long[] latency = new long[count];
-        int failures = 0;
+        AtomicInteger failures = new AtomicInteger();
+        // Sequential, or (--rate R) open loop: push i leaves at start + i / R, whatever the earlier ones do.
+        long interval = rate > 0 ? 1_000_000_000L / rate : 0;
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> inFlight = new ArrayList<>();
         for (int i = 0; i < warmup + count; i++) {
             String openId = "bench-lat-" + run + "-" + i;
-            long ts = System.currentTimeMillis() / 1000;
-            String nonce = Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
-            String signature = sign(TOKEN, Long.toString(ts), nonce);
-            String body = fixture
-                    .replaceFirst("<FromUserName><!\\[CDATA\\[[^]]*]]></FromUserName>",
-                            "<FromUserName><![CDATA[" + openId + "]]></FromUserName>")
-                    .replaceFirst("<CreateTime>\\d+</CreateTime>", "<CreateTime>" + ts + "</CreateTime>");
-            HttpRequest request = HttpRequest.newBuilder(URI.create(hub + "/wechat/" + ACCOUNT + "?signature=" + signature
-                            + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + openId))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "text/xml")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            long t0 = System.nanoTime();
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            long t1 = System.nanoTime();
-            boolean ok = response.statusCode() == 200 && response.body().contains("<![CDATA[" + openId + "]]>");
-            if (!ok) {
-                failures++;
-                if (failures <= 5) {
-                    System.out.println("unexpected answer " + response.statusCode() + ": " + response.body());
+            HttpRequest request = push(hub, fixture, openId);
+            int j = i - warmup;
+            if (j >= 0) {
+                openIds[j] = openId;
+            }
+            if (interval > 0) {
+                for (long wait = start + i * interval - System.nanoTime(); wait > 0; wait = start + i * interval - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
                 }
             }
-            if (i >= warmup) {
-                int j = i - warmup;
-                openIds[j] = openId;
-                answered[j] = t1;
-                latency[j] = t1 - t0;
+            long t0 = System.nanoTime();
+            CompletableFuture<Void> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+                long t1 = System.nanoTime();
+                boolean ok = error == null && response.statusCode() == 200 && response.body().contains("<![CDATA[" + openId + "]]>");
+                if (!ok && failures.incrementAndGet() <= 5) {
+                    System.out.println("unexpected answer " + (error != null ? error : response.statusCode() + ": " + response.body()));
+                }
+                if (j >= 0) {
+                    answered[j] = t1;
+                    latency[j] = t1 - t0;
+                }
+                return null;
+            });
+            if (interval > 0) {
+                inFlight.add(sent);
+            } else {
+                sent.join();
             }
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+        if (interval > 0) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "sent %d pushes in %.1f s: %.0f a second (asked %d)%n", warmup + count, seconds,
+                    (warmup + count) / seconds, rate);
         }
 
         // Wait (bounded) for every measured openid to reach the CRM.
@@ -193,7 +209,7 @@ public class PushLatency {
         Arrays.sort(sorted);
         long[] d = delays.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "answer latency (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  (n=%d, non-200/bad answers: %d)%n",
-                ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)), ms(sorted[sorted.length - 1]), count, failures);
+                ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)), ms(sorted[sorted.length - 1]), count, failures.get());
         if (d.length > 0) {
             System.out.printf(Locale.ROOT, "answer -> CRM arrival (ms): p50 %.1f  p99 %.1f  min %.1f  max %.1f  (%d/%d arrived)%n",
                     ms(pct(d, 50)), ms(pct(d, 99)), ms(d[0]), ms(d[d.length - 1]), d.length, count);
@@ -203,8 +219,24 @@ public class PushLatency {
         System.out.printf(Locale.ROOT, "RESULT answer_p50=%.2f answer_p90=%.2f answer_p99=%.2f answer_max=%.2f crm_p50=%.1f crm_p99=%.1f arrived=%d/%d failures=%d%n",
                 ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)), ms(sorted[sorted.length - 1]),
                 d.length > 0 ? ms(pct(d, 50)) : Double.NaN, d.length > 0 ? ms(pct(d, 99)) : Double.NaN,
-                d.length, count, failures);
-        System.exit(failures == 0 && d.length == count ? 0 : 1);
+                d.length, count, failures.get());
+        System.exit(failures.get() == 0 && d.length == count ? 0 : 1);
+    }
+
+    /** A signed subscribe push of this follower, CreateTime now. */
+    static HttpRequest push(String hub, String fixture, String openId) throws Exception {
+        long ts = System.currentTimeMillis() / 1000;
+        String nonce = Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
+        String signature = sign(TOKEN, Long.toString(ts), nonce);
+        String body = fixture
+                .replaceFirst("<FromUserName><!\\[CDATA\\[[^]]*]]></FromUserName>",
+                        "<FromUserName><![CDATA[" + openId + "]]></FromUserName>")
+                .replaceFirst("<CreateTime>\\d+</CreateTime>", "<CreateTime>" + ts + "</CreateTime>");
+        return HttpRequest.newBuilder(URI.create(hub + "/wechat/" + ACCOUNT + "?signature=" + signature
+                        + "&timestamp=" + ts + "&nonce=" + nonce + "&openid=" + openId))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "text/xml")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
     static void waitForHealth(HttpClient client, String hub, int timeoutSeconds) throws InterruptedException {

@@ -5,6 +5,8 @@
 #
 #   bench/latency.sh                 # both intervals
 #   POLL_INTERVALS="100" bench/latency.sh
+#   RATE=250 COUNT=15000 POLL_INTERVALS=100 bench/latency.sh   # open loop at 250 pushes a second
+#                                                              # (SPEC §12: at half the hub's maximum)
 source "$(dirname "$0")/common.sh"
 trap cleanup EXIT
 
@@ -21,7 +23,7 @@ for interval in ${POLL_INTERVALS:-100 50}; do
   result="$OUT/latency-poll$interval.txt"
   # The client starts the stand-in CRM first (its port goes to $portfile), then waits for the hub.
   java -cp target/classes bench/PushLatency.java latency --hub "http://127.0.0.1:$port" \
-    --port-file "$portfile" --warmup "${WARMUP:-200}" --count "${COUNT:-1000}" >"$result" 2>&1 &
+    --port-file "$portfile" --warmup "${WARMUP:-200}" --count "${COUNT:-1000}" --rate "${RATE:-0}" >"$result" 2>&1 &
   client=$!
   STARTED_PIDS+=("$client")
   for ((i = 0; i < 120; i++)); do [[ -s "$portfile" ]] && break; sleep 0.5; done

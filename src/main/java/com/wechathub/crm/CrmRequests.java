@@ -6,7 +6,9 @@ import com.wechathub.inbox.Inbox;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -15,9 +17,49 @@ import org.springframework.stereotype.Component;
 public class CrmRequests {
 
     private final String token;
+    private final Set<Integer> refusedStatuses;
 
-    public CrmRequests(@Value("${hub.crm.token:}") String token) {
+    public CrmRequests(@Value("${hub.crm.token:}") String token,
+                       @Value("${hub.crm.refused-statuses:400,404,405,410,413,414,415,422,501}") Set<Integer> refusedStatuses) {
         this.token = token;
+        this.refusedStatuses = Set.copyOf(refusedStatuses);
+    }
+
+    /**
+     * Inside the circuit breaker, after the CRM call (made without throwing on a failure status):
+     * a status other than 2xx that is not a refusal throws {@link CrmCallFailedException}, which
+     * the breaker counts.
+     */
+    public void failIfFailed(Exchange exchange) {
+        int status = status(exchange);
+        if (!(status >= 200 && status < 300) && !refusedStatuses.contains(status)) {
+            throw new CrmCallFailedException(call(exchange), status, detail(exchange));
+        }
+    }
+
+    /**
+     * Outside the breaker (the CRM answered: it is up): a refused status throws
+     * {@link CrmRefusedException}, and the dispatcher marks the event dead at once.
+     */
+    public void failIfRefused(Exchange exchange) {
+        int status = status(exchange);
+        if (refusedStatuses.contains(status)) {
+            throw new CrmRefusedException(call(exchange), status, detail(exchange));
+        }
+    }
+
+    private static int status(Exchange exchange) {
+        return exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+    }
+
+    private static String call(Exchange exchange) {
+        Message message = exchange.getMessage();
+        return message.getHeader(Exchange.HTTP_METHOD, "POST", String.class) + " " + message.getHeader(Exchange.HTTP_PATH, "", String.class);
+    }
+
+    private static String detail(Exchange exchange) {
+        String body = exchange.getMessage().getBody(String.class);
+        return body == null || body.isBlank() ? "" : ": " + (body.length() > 200 ? body.substring(0, 200) + "…" : body);
     }
 
     /** Adds "Authorization: Bearer &lt;hub.crm.token&gt;" when a token is configured. */

@@ -354,15 +354,10 @@ public class Inbox {
     /** Schedules another attempt with back-off, or marks the event dead after the last one. */
     public void failed(Exchange exchange) {
         Map<String, Object> row = row(exchange);
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String error = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        error = error.length() > 1000 ? error.substring(0, 1000) : error;
+        String error = error(exchange);
         int attempts = ((Number) row.get("attempts")).intValue(); // counted by the claim
         if (attempts >= properties.maxAttempts()) {
-            jdbc.update("UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?",
-                    error, row.get("id"), node);
-            log.warn("Event {} ({}) is dead after {} attempts: {}", row.get("id"), row.get("event"), attempts, error);
-            metrics.dispatched(eventTag(row), "dead");
+            dead(row, error, "after " + attempts + " attempts");
         } else {
             Timestamp next = Timestamp.from(clock.instant().plus(properties.backoffAfter(attempts)));
             jdbc.update("UPDATE wechat_event SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ? AND claimed_by = ?",
@@ -370,6 +365,28 @@ public class Inbox {
             log.info("Event {} ({}) failed attempt {}, retrying at {}: {}", row.get("id"), row.get("event"), attempts, next, error);
             metrics.dispatched(eventTag(row), "retry");
         }
+    }
+
+    /**
+     * Marks the event dead at once: a downstream refused the request itself (the CRM answered
+     * 404, say), and sending it again would be refused again. An operator replays it once the
+     * cause is fixed.
+     */
+    public void refused(Exchange exchange) {
+        dead(row(exchange), error(exchange), "at once: the request was refused, a retry would be too");
+    }
+
+    private void dead(Map<String, Object> row, String error, String when) {
+        jdbc.update("UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?",
+                error, row.get("id"), node);
+        log.warn("Event {} ({}) is dead {}: {}", row.get("id"), row.get("event"), when, error);
+        metrics.dispatched(eventTag(row), "dead");
+    }
+
+    private static String error(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String error = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return error.length() > 1000 ? error.substring(0, 1000) : error;
     }
 
     /** Events in a status, newest first, for the operator API. */

@@ -209,6 +209,41 @@ class DispatchTests extends HubIntegrationTest {
     }
 
     @Test
+    void aCrmRefusingTheRequestMakesTheEventDeadAtOnceAndDoesNotOpenTheCircuit() {
+        crm.stubFor(any(urlMatching("/bindings/.*")).willReturn(aResponse().withStatus(404).withBody("no such account")));
+        // More refusals than the breaker's minimum-number-of-calls (10), all of them "failed":
+        // counted, they would open the circuit for the next event.
+        List<String> refused = IntStream.range(0, 12).mapToObj(i -> "r" + i + openId.substring(1)).toList();
+        refused.forEach(f -> client.send(Fixtures.push("event-subscribe", f, createTime)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> refused.stream().allMatch(f ->
+                "dead".equals(state.events(f).get(0).get("status"))));
+        for (String follower : refused) {
+            Map<String, Object> event = state.events(follower).get(0);
+            assertThat(event).containsEntry("attempts", 1);
+            assertThat((String) event.get("last_error")).contains("statusCode: 404").contains("no such account");
+            crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + follower)));
+        }
+
+        crm.resetAll();
+        crm.stubFor(any(anyUrl()).willReturn(ok()));
+        client.send(Fixtures.push("event-subscribe", openId, createTime));
+        awaitStatus("done");
+        assertThat(state.events(openId).get(0)).as("the circuit stayed closed").containsEntry("attempts", 1);
+    }
+
+    @Test
+    void aCrmAnsweringTooManyRequestsIsAskedAgainLater() {
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("busy").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429)).willSetStateTo("ready"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("busy").whenScenarioStateIs("ready").willReturn(ok()));
+
+        client.send(Fixtures.push("event-subscribe", openId, createTime));
+        awaitStatus("done");
+        assertThat(state.events(openId).get(0)).containsEntry("attempts", 2);
+    }
+
+    @Test
     void aCrmDownForGoodMakesTheEventDeadAndAnOperatorReplaysIt() {
         crm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503)));
 
