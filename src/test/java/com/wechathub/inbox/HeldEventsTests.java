@@ -1,0 +1,78 @@
+package com.wechathub.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.wechathub.metrics.HubMetrics;
+import com.wechathub.support.HubIntegrationTest;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Events a node recorded as its own (held) when that node goes away: stopping, it puts those it
+ * had not started back to pending; and a claim whose node has no heartbeat at all (it stopped and
+ * removed it) is taken over at once, not after the two-minute lease.
+ */
+class HeldEventsTests extends HubIntegrationTest {
+
+    @Autowired DispatchProperties properties;
+    @Autowired HubMetrics metrics;
+    @Autowired ObjectProvider<CamelContext> camel;
+    @Autowired Inbox applicationInbox;
+
+    String node;
+
+    @AfterEach
+    void removeNode() {
+        jdbc.update("DELETE FROM wechat_node WHERE id = ?", node);
+    }
+
+    @Test
+    void aStoppingNodePutsTheEventsItHeldButDidNotStartBackToPending() {
+        Inbox stopping = new Inbox(jdbc, properties, metrics, Clock.systemUTC(), new DispatchSignal(), camel);
+        node = stopping.node();
+        // Alive, so the application's dispatcher leaves its claims alone until it stops.
+        jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",
+                node, Timestamp.from(Instant.now()), Timestamp.from(Instant.now().plus(Duration.ofHours(1))));
+        stopping.recorded(insertClaimed(node), true);
+        assertThat(stopping.canHold()).isTrue();
+
+        stopping.releaseHeld();
+
+        assertThat(stopping.canHold()).as("a stopped node holds nothing more").isFalse();
+        Map<String, Object> released = state.events(openId).get(0);
+        assertThat(released).containsEntry("status", "pending").containsEntry("attempts", 0);
+        assertThat(released.get("claimed_by")).isNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
+        assertThat(state.events(openId).get(0)).containsEntry("claimed_by", applicationInbox.node());
+    }
+
+    @Test
+    void anEventClaimedByANodeWithoutAHeartbeatIsTakenOverAtOnce() {
+        node = "gone@host/" + openId; // stopped gracefully: its heartbeat row is removed
+        insertClaimed(node);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
+        assertThat(state.events(openId).get(0)).containsEntry("claimed_by", applicationInbox.node()).containsEntry("attempts", 2);
+    }
+
+    /** A CLICK of this test's follower, recorded as claimed by the node {@code by}; returns its id. */
+    String insertClaimed(String by) {
+        String id = "held" + openId;
+        Timestamp now = Timestamp.from(Instant.now());
+        jdbc.update("""
+                INSERT INTO wechat_event (id, account, open_id, msg_type, event, create_time, fields, raw_xml, status,
+                                          attempts, next_attempt_at, received_at, claimed_at, claimed_by)
+                VALUES (?, 'demo', ?, 'event', 'CLICK', ?, '{}', '<xml/>', 'claimed', 1, ?, ?, ?, ?)""",
+                id, openId, createTime, now, now, now, by);
+        return id;
+    }
+}
