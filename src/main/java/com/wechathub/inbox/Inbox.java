@@ -160,8 +160,7 @@ public class Inbox {
     /** A push is in the inbox: held by this node (recorded claimed) or pending; the dispatcher is woken. */
     void recorded(String id, boolean holding) {
         if (holding) {
-            heldCount.incrementAndGet();
-            held.add(id);
+            hold(id);
         } else {
             pollAgain = true;
         }
@@ -207,20 +206,16 @@ public class Inbox {
      * it once that one is finished, so a follower's events still run in CreateTime order.
      */
     private List<Map<String, Object>> openHeld() {
-        List<String> ids = new ArrayList<>();
-        for (String id = held.poll(); id != null; id = ids.size() < properties.batchSize() ? held.poll() : null) {
-            ids.add(id);
-        }
+        List<String> ids = takeHeld(properties.batchSize());
         if (ids.isEmpty()) {
             return List.of();
         }
-        heldCount.addAndGet(-ids.size());
         var params = new MapSqlParameterSource().addValue("ids", ids).addValue("node", node);
         List<Map<String, Object>> rows;
         try {
             rows = named.queryForList(HELD, params);
         } catch (DataAccessException e) {
-            ids.forEach(this::holdAgain); // still claimed by this node: tried again next poll
+            ids.forEach(this::hold); // still claimed by this node: tried again next poll
             throw e;
         }
         if (rows.size() < ids.size()) {
@@ -232,9 +227,19 @@ public class Inbox {
         return rows;
     }
 
-    private void holdAgain(String id) {
+    private void hold(String id) {
         heldCount.incrementAndGet();
         held.add(id);
+    }
+
+    /** Up to {@code limit} of the held ids, oldest first. */
+    private List<String> takeHeld(int limit) {
+        List<String> ids = new ArrayList<>();
+        for (String id = held.poll(); id != null; id = ids.size() < limit ? held.poll() : null) {
+            ids.add(id);
+        }
+        heldCount.addAndGet(-ids.size());
+        return ids;
     }
 
     /**
@@ -245,10 +250,7 @@ public class Inbox {
     @PreDestroy
     void releaseHeld() {
         stopped = true;
-        List<String> ids = new ArrayList<>();
-        for (String id = held.poll(); id != null; id = held.poll()) {
-            ids.add(id);
-        }
+        List<String> ids = takeHeld(Integer.MAX_VALUE);
         if (ids.isEmpty()) {
             return;
         }
