@@ -5,10 +5,15 @@ import com.wechathub.inbox.Inbox;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import com.wechathub.inbox.EventFields;
 import org.apache.camel.Exchange;
+import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -26,20 +31,19 @@ public class Followers {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final String precision;
+    private final boolean upsert; // PostgreSQL: INSERT … ON CONFLICT DO UPDATE … WHERE
 
     public Followers(JdbcTemplate jdbc, Clock clock, InboxLocation location) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.precision = location.quote("precision"); // a reserved word in MySQL
+        this.upsert = location.driver() == DatabaseDriver.POSTGRESQL;
     }
 
     public boolean subscribed(Exchange exchange) {
         Map<String, Object> row = row(exchange);
-        Timestamp at = eventTime(row);
-        String scene = EventFields.scene(row);
-        boolean latest = apply(row, "subscription_time",
-                "subscribed = TRUE, subscribed_at = ?, scene = ?",
-                "subscribed, subscribed_at, scene", new Object[] {true, at, scene}, at, scene);
+        boolean latest = apply(row, "subscription_time", List.of("subscribed", "subscribed_at", "scene"),
+                true, eventTime(row), EventFields.scene(row));
         // The UnionID is the person's, whichever event is the latest: keep it once WeChat told it.
         Object unionid = FollowerDetails.of(exchange).get("unionid");
         if (unionid != null) {
@@ -51,63 +55,59 @@ public class Followers {
 
     public boolean unsubscribed(Exchange exchange) {
         Map<String, Object> row = row(exchange);
-        Timestamp at = eventTime(row);
-        return apply(row, "subscription_time", "subscribed = FALSE, unsubscribed_at = ?",
-                "subscribed, unsubscribed_at", new Object[] {false, at}, at);
+        return apply(row, "subscription_time", List.of("subscribed", "unsubscribed_at"), false, eventTime(row));
     }
 
     public boolean scanned(Exchange exchange) {
         Map<String, Object> row = row(exchange);
-        Timestamp at = eventTime(row);
-        String scene = EventFields.scene(row);
-        return apply(row, "scene_time", "last_scene = ?, last_scene_at = ?",
-                "last_scene, last_scene_at", new Object[] {scene, at}, scene, at);
+        return apply(row, "scene_time", List.of("last_scene", "last_scene_at"), EventFields.scene(row), eventTime(row));
     }
 
     public boolean located(Exchange exchange) {
         Map<String, Object> row = row(exchange);
         Map<String, Object> fields = EventFields.of(row);
-        Timestamp at = eventTime(row);
-        Object[] values = {number(fields.get("Latitude")), number(fields.get("Longitude")), number(fields.get("Precision")), at};
-        return apply(row, "location_time", "latitude = ?, longitude = ?, " + precision + " = ?, located_at = ?",
-                "latitude, longitude, " + precision + ", located_at", values, values);
+        return apply(row, "location_time", List.of("latitude", "longitude", precision, "located_at"),
+                number(fields.get("Latitude")), number(fields.get("Longitude")), number(fields.get("Precision")),
+                eventTime(row));
     }
 
     /**
-     * UPDATE when the stored aspect is not newer; INSERT when there is no row yet. A refused INSERT
-     * means a row appeared with a newer aspect (or concurrently): then the event is stale.
+     * Sets the columns of one aspect, and its time column to the event's CreateTime, unless the
+     * stored aspect is newer; creates the row for a follower seen for the first time. On
+     * PostgreSQL that is one upsert. Elsewhere: an UPDATE, and when it changed nothing an INSERT;
+     * a refused INSERT means the row exists, with a newer aspect or written concurrently, and one
+     * more UPDATE tells which.
      */
-    private boolean apply(Map<String, Object> row, String timeColumn, String set, String insertColumns,
-                          Object[] insertValues, Object... setValues) {
+    private boolean apply(Map<String, Object> row, String timeColumn, List<String> columns, Object... values) {
         long createTime = ((Number) row.get("create_time")).longValue();
-        Timestamp now = Timestamp.from(Instant.now(clock));
-        Object[] updateArgs = concat(setValues, new Object[] {createTime, now, row.get("account"), row.get("open_id"), createTime});
-        int updated = jdbc.update("UPDATE wechat_follower SET " + set + ", " + timeColumn + " = ?, updated_at = ?"
-                + " WHERE account = ? AND open_id = ? AND (" + timeColumn + " IS NULL OR " + timeColumn + " <= ?)", updateArgs);
-        if (updated == 1) {
+        List<String> set = new ArrayList<>(columns);
+        set.addAll(List.of(timeColumn, "updated_at"));
+        List<Object> setArgs = new ArrayList<>(Arrays.asList(values));
+        setArgs.addAll(List.of(createTime, Timestamp.from(Instant.now(clock))));
+
+        List<Object> insertArgs = new ArrayList<>(List.of(row.get("account"), row.get("open_id")));
+        insertArgs.addAll(setArgs);
+        String insert = "INSERT INTO wechat_follower (account, open_id, " + String.join(", ", set) + ")"
+                + " VALUES (" + String.join(", ", Collections.nCopies(insertArgs.size(), "?")) + ")";
+        if (upsert) {
+            return jdbc.update(insert + " ON CONFLICT (account, open_id) DO UPDATE SET "
+                    + set.stream().map(column -> column + " = EXCLUDED." + column).collect(Collectors.joining(", "))
+                    + " WHERE wechat_follower." + timeColumn + " IS NULL OR wechat_follower." + timeColumn + " <= EXCLUDED." + timeColumn,
+                    insertArgs.toArray()) == 1;
+        }
+        String update = "UPDATE wechat_follower SET " + String.join(" = ?, ", set) + " = ?"
+                + " WHERE account = ? AND open_id = ? AND (" + timeColumn + " IS NULL OR " + timeColumn + " <= ?)";
+        List<Object> updateArgs = new ArrayList<>(setArgs);
+        updateArgs.addAll(List.of(row.get("account"), row.get("open_id"), createTime));
+        if (jdbc.update(update, updateArgs.toArray()) == 1) {
             return true;
         }
-        boolean exists = !jdbc.queryForList("SELECT 1 FROM wechat_follower WHERE account = ? AND open_id = ?",
-                row.get("account"), row.get("open_id")).isEmpty();
-        if (exists) {
-            return false;
-        }
-        String placeholders = String.join(", ", Collections.nCopies(insertValues.length + 4, "?"));
         try {
-            jdbc.update("INSERT INTO wechat_follower (account, open_id, " + insertColumns + ", " + timeColumn + ", updated_at)"
-                    + " VALUES (" + placeholders + ")",
-                    concat(new Object[] {row.get("account"), row.get("open_id")}, concat(insertValues, new Object[] {createTime, now})));
+            jdbc.update(insert, insertArgs.toArray());
             return true;
         } catch (DuplicateKeyException e) {
-            return apply(row, timeColumn, set, insertColumns, insertValues, setValues);
+            return jdbc.update(update, updateArgs.toArray()) == 1; // 0: the stored aspect is newer, this event is stale
         }
-    }
-
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] all = new Object[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     private static Double number(Object value) {
