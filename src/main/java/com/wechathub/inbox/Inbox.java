@@ -112,7 +112,7 @@ public class Inbox {
     private final DispatchSignal signal;
     private final ObjectProvider<CamelContext> camel;
     private volatile CamelContext camelContext; // from camel, once there is one
-    private final Queue<Map<String, Object>> finished = new ConcurrentLinkedQueue<>();
+    private final Queue<Outcome> finished = new ConcurrentLinkedQueue<>();
     private final Queue<String> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger heldCount = new AtomicInteger();
     private volatile boolean pollAgain = true; // the first poll looks at once
@@ -329,31 +329,15 @@ public class Inbox {
         }
     }
 
-    /** An event went through its route: it is marked done with the rest of its batch ({@link #flushDone}). */
+    /** An event went through its route: it is marked done with the rest of its batch ({@link #flush}). */
     public void done(Exchange exchange) {
-        finished.add(row(exchange));
+        finished.add(new Outcome(row(exchange), "done", null, null));
     }
 
     /**
-     * Marks the batch's finished events done, in one statement. Until then they stay claimed by
-     * this node: were it to die in between, another node would take them over and send them again
-     * (with the same Idempotency-Key and message id), as with any event a dead node had claimed.
+     * Schedules another attempt with back-off, or marks the event dead after the last one; with
+     * the rest of its batch ({@link #flush}).
      */
-    public void flushDone() {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map<String, Object> row = finished.poll(); row != null; row = finished.poll()) {
-            rows.add(row);
-        }
-        if (rows.isEmpty()) {
-            return;
-        }
-        named.update("UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL WHERE id IN (:ids) AND claimed_by = :node",
-                new MapSqlParameterSource().addValue("now", now()).addValue("node", node)
-                        .addValue("ids", rows.stream().map(row -> row.get("id")).toList()));
-        rows.forEach(row -> metrics.dispatched(eventTag(row), "done"));
-    }
-
-    /** Schedules another attempt with back-off, or marks the event dead after the last one. */
     public void failed(Exchange exchange) {
         Map<String, Object> row = row(exchange);
         String error = error(exchange);
@@ -362,10 +346,8 @@ public class Inbox {
             dead(row, error, "after " + attempts + " attempts");
         } else {
             Timestamp next = Timestamp.from(clock.instant().plus(properties.backoffAfter(attempts)));
-            jdbc.update("UPDATE wechat_event SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ? AND claimed_by = ?",
-                    next, error, row.get("id"), node);
+            finished.add(new Outcome(row, "retry", error, next));
             log.info("Event {} ({}) failed attempt {}, retrying at {}: {}", row.get("id"), row.get("event"), attempts, next, error);
-            metrics.dispatched(eventTag(row), "retry");
         }
     }
 
@@ -379,10 +361,45 @@ public class Inbox {
     }
 
     private void dead(Map<String, Object> row, String error, String when) {
-        jdbc.update("UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?",
-                error, row.get("id"), node);
+        finished.add(new Outcome(row, "dead", error, null));
         log.warn("Event {} ({}) is dead {}: {}", row.get("id"), row.get("event"), when, error);
-        metrics.dispatched(eventTag(row), "dead");
+    }
+
+    /**
+     * Records the outcomes of the batch's events: one statement marks those done, one batch of
+     * statements those failed (each with its own error and next attempt). Until then they stay
+     * claimed by this node: were it to die in between, another node would take them over and send
+     * them again (with the same Idempotency-Key and message id), as with any event a dead node had
+     * claimed.
+     */
+    public void flush() {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Outcome outcome = finished.poll(); outcome != null; outcome = finished.poll()) {
+            outcomes.add(outcome);
+        }
+        List<Object> done = outcomes.stream().filter(o -> o.status().equals("done")).map(o -> o.row().get("id")).toList();
+        if (!done.isEmpty()) {
+            named.update("UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL WHERE id IN (:ids) AND claimed_by = :node",
+                    new MapSqlParameterSource().addValue("now", now()).addValue("node", node).addValue("ids", done));
+        }
+        update(outcomes, "retry", "UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ? AND claimed_by = ?");
+        update(outcomes, "dead", "UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?");
+        outcomes.forEach(o -> metrics.dispatched(eventTag(o.row()), o.status()));
+    }
+
+    private void update(List<Outcome> outcomes, String status, String sql) {
+        List<Object[]> rows = outcomes.stream().filter(o -> o.status().equals(status))
+                .map(o -> o.nextAttempt() == null
+                        ? new Object[] {o.error(), o.row().get("id"), node}
+                        : new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node})
+                .toList();
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(sql, rows);
+        }
+    }
+
+    /** How one claimed event ended: done, retry (at nextAttempt) or dead, with the error that ended it. */
+    private record Outcome(Map<String, Object> row, String status, String error, Timestamp nextAttempt) {
     }
 
     private static String error(Exchange exchange) {

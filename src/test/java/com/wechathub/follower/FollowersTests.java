@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 class FollowersTests extends HubIntegrationTest {
 
     @Autowired Followers followers;
-    @Autowired CamelContext camel;
 
     @Test
     void theFirstEventInsertsALaterOneUpdatesAnEarlierOneIsStale() {
@@ -82,7 +80,7 @@ class FollowersTests extends HubIntegrationTest {
     private Exchange event(String follower, long time, String event) {
         Map<String, Object> row = new HashMap<>(Map.of("id", follower + time, "account", "demo", "open_id", follower,
                 "event", event, "create_time", time, "fields", "{}"));
-        Exchange exchange = new DefaultExchange(camel);
+        Exchange exchange = new DefaultExchange(camelContext);
         exchange.setProperty(Inbox.ROW, row);
         return exchange;
     }

@@ -8,6 +8,8 @@ import com.wechathub.HubApplication;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.resilience4j.ResilienceProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -51,6 +53,7 @@ public abstract class HubIntegrationTest {
     @LocalServerPort protected int port;
     @LocalManagementPort protected int managementPort;
     @Autowired protected JdbcTemplate jdbc;
+    @Autowired protected CamelContext camelContext;
     @Autowired protected StringRedisTemplate redis;
 
     protected PushClient client;
@@ -70,6 +73,7 @@ public abstract class HubIntegrationTest {
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
         FakeWechatApi.reset(wechat);
         dropAccessTokens();
+        closeCrmCircuit();
         openId = "o" + UUID.randomUUID().toString().replace("-", "");
         createTime = System.currentTimeMillis() / 1000;
     }
@@ -78,6 +82,14 @@ public abstract class HubIntegrationTest {
     void leaveClean() {
         state.clear();
         dropAccessTokens();
+    }
+
+    /** No test meets a CRM circuit that an earlier test's failing CRM left open. */
+    void closeCrmCircuit() {
+        ResilienceProcessor breaker = camelContext.getProcessor("crm-breaker", ResilienceProcessor.class);
+        if (breaker != null) {
+            breaker.transitionToCloseState();
+        }
     }
 
     /** No kept access token (SPEC §10.1) from one test to the next: each counts its token requests. */
