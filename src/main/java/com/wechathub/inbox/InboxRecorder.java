@@ -9,9 +9,11 @@ import com.wechathub.wechat.WechatPushes;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
+import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -23,7 +25,9 @@ import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Writes a push to the inbox (table wechat_event) before WeChat gets its answer, so an event the
@@ -36,17 +40,12 @@ public class InboxRecorder {
 
     private static final Logger log = LoggerFactory.getLogger(InboxRecorder.class);
 
+    // Pending, or held by this node from the start: claimed by it, its first attempt counted (Inbox#canHold).
     private static final String INSERT = """
-            INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
-                                      fields, raw_xml, status, attempts, next_attempt_at, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""";
-
-    // Held by this node from the start: claimed by it, its first attempt counted (Inbox#canHold).
-    private static final String INSERT_HELD = """
             INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
                                       fields, raw_xml, status, attempts, next_attempt_at, received_at,
                                       claimed_at, claimed_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?, ?, ?)""";
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** How long a duplicate waits for its original to reach the inbox (see {@link #awaitOriginal}). */
     static final Duration ORIGINAL_WAIT = Duration.ofSeconds(1);
@@ -56,9 +55,12 @@ public class InboxRecorder {
     private final HubMetrics metrics;
     private final Clock clock;
     private final Inbox inbox;
+    private final GroupCommit groupCommit;
 
-    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, Inbox inbox) {
+    public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, Inbox inbox,
+                         TransactionTemplate transactions) {
         this.jdbc = jdbc;
+        this.groupCommit = new GroupCommit(transactions, this::writeBatch, GroupCommit.WRITERS);
         this.inbox = inbox;
         this.json = json;
         this.metrics = metrics;
@@ -104,36 +106,47 @@ public class InboxRecorder {
      * that where the database is reachable the cancel comes first, bounds that case too; the pool
      * restores it.
      */
-    private <T> T withReadTimeout(ConnectionCallback<T> work) {
+    private int readTimeoutMillis() {
         int queryTimeout = jdbc.getQueryTimeout();
-        int millis = (queryTimeout > 0 ? queryTimeout + 1 : 3) * 1000;
+        return (queryTimeout > 0 ? queryTimeout + 1 : 3) * 1000;
+    }
+
+    private <T> T withReadTimeout(ConnectionCallback<T> work) {
+        int millis = readTimeoutMillis();
         return jdbc.execute((ConnectionCallback<T>) connection -> {
             connection.setNetworkTimeout(Runnable::run, millis);
             return work.doInConnection(connection);
         });
     }
 
-    public void record(Exchange exchange) throws JsonProcessingException {
+    /**
+     * Records the push: with the other pushes waiting to be recorded at this moment, in one
+     * transaction ({@link GroupCommit}), or alone. Returns once its row is committed.
+     */
+    public void record(Exchange exchange) throws JsonProcessingException, InterruptedException {
         Message message = exchange.getMessage();
         WechatEvent event = message.getBody(WechatEvent.class);
         String id = message.getHeader(EventIdentity.EVENT_ID, String.class);
         Timestamp now = new Timestamp(clock.millis());
         boolean holding = inbox.canHold();
-        Object[] columns = {id, message.getHeader("account", String.class), event.getFromUserName(),
-                event.getMsgType(), event.getEvent(), event.getEventKey(), event.getCreateTime(),
-                json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class), now, now,
-                now, inbox.node()};
-        Object[] values = holding ? columns : Arrays.copyOf(columns, columns.length - 2);
-        String sql = holding ? INSERT_HELD : INSERT;
+        Object[] row = {id, message.getHeader("account", String.class), event.getFromUserName(), event.getMsgType(),
+                nullable(event.getEvent()), nullable(event.getEventKey()), event.getCreateTime(),
+                json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class),
+                holding ? "claimed" : "pending", holding ? 1 : 0, now, now,
+                holding ? now : new SqlParameterValue(Types.TIMESTAMP, null),
+                holding ? inbox.node() : new SqlParameterValue(Types.VARCHAR, null)};
+        Runnable recorded = () -> inbox.recorded(id, holding); // this node's dispatcher takes it now, not at its next poll
         try {
-            withReadTimeout(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                    new ArgumentPreparedStatementSetter(values).setValues(insert);
-                    return insert.executeUpdate();
-                }
-            });
+            if (groupCommit.write(row, recorded, readTimeoutMillis()) == GroupCommit.Result.WRITE_ALONE) {
+                withReadTimeout(connection -> {
+                    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                        new ArgumentPreparedStatementSetter(row).setValues(insert);
+                        return insert.executeUpdate();
+                    }
+                });
+                recorded.run();
+            }
             metrics.pushAccepted(exchange);
-            inbox.recorded(id, holding); // this node's dispatcher takes it now rather than at its next poll
         } catch (DuplicateKeyException e) {
             log.debug("Event {} is already in the inbox: a retry the dedupe store did not catch", id);
             metrics.duplicate(exchange);
@@ -141,6 +154,20 @@ public class InboxRecorder {
             evictIdleConnections();
             throw e;
         }
+    }
+
+    /** A batch of rows in the current transaction, on a connection with the read timeout. */
+    private void writeBatch(List<Object[]> rows) {
+        withReadTimeout(connection -> jdbc.batchUpdate(INSERT, rows));
+    }
+
+    private static Object nullable(String value) {
+        return value != null ? value : new SqlParameterValue(Types.VARCHAR, null);
+    }
+
+    @PreDestroy
+    void stop() {
+        groupCommit.stop();
     }
 
     /**
