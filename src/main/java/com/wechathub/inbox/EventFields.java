@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,15 +17,22 @@ public final class EventFields {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
+    // Where of() keeps what it read, beside the row's columns (no column has this name).
+    private static final String PARSED = "wechathub.parsed-fields";
+
     private EventFields() {
     }
 
+    /** The row's fields, read once per row: the follower update, the CRM body and the broker message each ask. */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> of(Map<String, Object> row) {
-        try {
-            return JSON.readValue((String) row.get("fields"), MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("inbox row " + row.get("id") + " has unreadable fields", e);
-        }
+        return (Map<String, Object>) row.computeIfAbsent(PARSED, key -> {
+            try {
+                return Collections.unmodifiableMap(JSON.readValue((String) row.get("fields"), MAP));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("inbox row " + row.get("id") + " has unreadable fields", e);
+            }
+        });
     }
 
     /**
