@@ -15,7 +15,9 @@ import com.wechathub.inbox.EventFields;
 import org.apache.camel.Exchange;
 import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.stereotype.Component;
 
 /**
@@ -90,10 +92,19 @@ public class Followers {
         String insert = "INSERT INTO wechat_follower (account, open_id, " + String.join(", ", set) + ")"
                 + " VALUES (" + String.join(", ", Collections.nCopies(insertArgs.size(), "?")) + ")";
         if (upsert) {
-            return jdbc.update(insert + " ON CONFLICT (account, open_id) DO UPDATE SET "
+            // Sent together (one round trip, one transaction): the commit does not wait for the log
+            // flush. The event is marked done later by a commit that waits, and PostgreSQL flushes
+            // its log in order, so that commit makes this one durable too; should the database
+            // itself lose it before then, the event, still claimed, is dispatched again.
+            String sql = "SELECT set_config('synchronous_commit', 'off', true); " + insert + " ON CONFLICT (account, open_id) DO UPDATE SET "
                     + set.stream().map(column -> column + " = EXCLUDED." + column).collect(Collectors.joining(", "))
-                    + " WHERE wechat_follower." + timeColumn + " IS NULL OR wechat_follower." + timeColumn + " <= EXCLUDED." + timeColumn,
-                    insertArgs.toArray()) == 1;
+                    + " WHERE wechat_follower." + timeColumn + " IS NULL OR wechat_follower." + timeColumn + " <= EXCLUDED." + timeColumn;
+            return Boolean.TRUE.equals(jdbc.execute(sql, (PreparedStatementCallback<Boolean>) statement -> {
+                new ArgumentPreparedStatementSetter(insertArgs.toArray()).setValues(statement);
+                statement.execute();        // first set_config's row,
+                statement.getMoreResults(); // then the upsert's row count
+                return statement.getUpdateCount() == 1;
+            }));
         }
         String update = "UPDATE wechat_follower SET " + String.join(" = ?, ", set) + " = ?"
                 + " WHERE account = ? AND open_id = ? AND (" + timeColumn + " IS NULL OR " + timeColumn + " <= ?)";
