@@ -11,6 +11,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
@@ -30,6 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * missed, say), each push writes its row alone, so only that one gets its own outcome.
  */
 final class GroupCommit {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
     static final int MAX_BATCH = 100;
     static final int WRITERS = 2;
@@ -126,7 +130,11 @@ final class GroupCommit {
             return;
         }
         for (Pending pending : batch) {
-            pending.onCommit().run();
+            try {
+                pending.onCommit().run();
+            } catch (RuntimeException e) { // the row is committed all the same: the push is answered 200
+                log.error("After recording event {}: {}", pending.row()[0], e.toString(), e);
+            }
             pending.result().complete(Result.COMMITTED);
         }
     }

@@ -119,6 +119,23 @@ class GroupCommitTests extends HubIntegrationTest {
         assertThat(committed).as("each row's onCommit ran").hasValue(2);
     }
 
+    @Test
+    void aHandOffThatFailsLeavesNoPushOfTheBatchWaiting() throws Exception {
+        GroupCommit group = new GroupCommit(transactions, this::insert, 0);
+        Future<GroupCommit.Result> failing = pushes.submit(() -> group.write(row(0), () -> {
+            throw new IllegalStateException("hand-off failed");
+        }, 10_000));
+        await().atMost(Duration.ofSeconds(5)).until(() -> group.waiting() == 1);
+        Future<GroupCommit.Result> next = submit(group, row(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> group.waiting() == 2);
+
+        group.commitNext();
+
+        assertThat(failing.get()).as("committed: answered as recorded").isEqualTo(GroupCommit.Result.COMMITTED);
+        assertThat(next.get()).isEqualTo(GroupCommit.Result.COMMITTED);
+        assertThat(committed).hasValue(1);
+    }
+
     private Future<GroupCommit.Result> submit(GroupCommit group, Object[] row) {
         return pushes.submit(() -> group.write(row, committed::incrementAndGet, 10_000));
     }
