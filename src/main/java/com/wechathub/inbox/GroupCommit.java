@@ -10,13 +10,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -63,12 +63,7 @@ final class GroupCommit {
     GroupCommit(TransactionTemplate transactions, BatchWriter writer, int writers) {
         this.transactions = transactions;
         this.writer = writer;
-        AtomicInteger number = new AtomicInteger();
-        this.writers = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "inbox-writer-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.writers = Executors.newCachedThreadPool(daemonThreads("inbox-writer-"));
         for (int i = 0; i < writers; i++) {
             this.writers.execute(this::drain);
         }
@@ -141,5 +136,12 @@ final class GroupCommit {
 
     void stop() {
         writers.shutdownNow();
+    }
+
+    /** Daemon threads named prefix1, prefix2, …: the JVM does not wait for them to exit. */
+    static CustomizableThreadFactory daemonThreads(String prefix) {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory(prefix);
+        threads.setDaemon(true);
+        return threads;
     }
 }

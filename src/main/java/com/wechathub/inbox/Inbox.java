@@ -14,6 +14,7 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import jakarta.annotation.PreDestroy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -382,17 +383,16 @@ public class Inbox {
             named.update("UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL WHERE id IN (:ids) AND claimed_by = :node",
                     new MapSqlParameterSource().addValue("now", now()).addValue("node", node).addValue("ids", done));
         }
-        update(outcomes, "retry", "UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ? AND claimed_by = ?");
-        update(outcomes, "dead", "UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?");
+        update(outcomes, "retry", "UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ? AND claimed_by = ?",
+                o -> new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node});
+        update(outcomes, "dead", "UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?",
+                o -> new Object[] {o.error(), o.row().get("id"), node});
         outcomes.forEach(o -> metrics.dispatched(eventTag(o.row()), o.status()));
     }
 
-    private void update(List<Outcome> outcomes, String status, String sql) {
-        List<Object[]> rows = outcomes.stream().filter(o -> o.status().equals(status))
-                .map(o -> o.nextAttempt() == null
-                        ? new Object[] {o.error(), o.row().get("id"), node}
-                        : new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node})
-                .toList();
+    /** One batch of statements for the outcomes in {@code status}, each with its own arguments. */
+    private void update(List<Outcome> outcomes, String status, String sql, Function<Outcome, Object[]> arguments) {
+        List<Object[]> rows = outcomes.stream().filter(o -> o.status().equals(status)).map(arguments).toList();
         if (!rows.isEmpty()) {
             jdbc.batchUpdate(sql, rows);
         }

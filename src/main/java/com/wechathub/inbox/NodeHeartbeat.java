@@ -52,11 +52,7 @@ class NodeHeartbeat implements SmartLifecycle {
             return;
         }
         beat(); // before the dispatcher claims anything
-        beats = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "node-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        beats = Executors.newSingleThreadScheduledExecutor(GroupCommit.daemonThreads("node-heartbeat-"));
         beats.scheduleWithFixedDelay(this::beat, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
