@@ -1,9 +1,11 @@
 package com.wechathub.metrics;
 
+import com.wechathub.wechat.WechatProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
@@ -11,20 +13,37 @@ import org.springframework.stereotype.Component;
  * The hub's own meters, named for what an operator asks at 3 a.m.: how many pushes, how many
  * retries from WeChat, how many refused and why, how fast we answer, and how dispatch is going.
  * Served on /actuator/prometheus as wechat_pushes_total, wechat_push_answer_seconds, …
+ *
+ * <p>Every tag value comes from a fixed set: a configured account, one of WeChat's event or
+ * message types, or {@code other}. A push's fields are the internet's to choose, and a tag taken
+ * from them as sent would let anyone add series to the registry until it fills the heap.
  */
 @Component("hubMetrics")
 public class HubMetrics {
 
-    private final MeterRegistry registry;
+    /** What a tag says for a value outside its set. */
+    public static final String OTHER = "other";
 
-    public HubMetrics(MeterRegistry registry) {
+    // The seed's events, and the other events WeChat documents for Official Accounts.
+    private static final Set<String> EVENTS = Set.of("subscribe", "unsubscribe", "SCAN", "LOCATION", "CLICK", "VIEW",
+            "scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin",
+            "location_select", "view_miniprogram", "TEMPLATESENDJOBFINISH", "MASSSENDJOBFINISH");
+    // Ordinary messages' MsgType values.
+    private static final Set<String> MESSAGES = Set.of("text", "image", "voice", "video", "shortvideo", "location",
+            "link", "file");
+
+    private final MeterRegistry registry;
+    private final WechatProperties accounts;
+
+    public HubMetrics(MeterRegistry registry, WechatProperties accounts) {
         this.registry = registry;
+        this.accounts = accounts;
     }
 
     public void pushAccepted(Exchange exchange) {
         Counter.builder("wechat.pushes")
                 .description("Pushes accepted, by account and event")
-                .tag("account", tag(exchange.getMessage().getHeader("account", String.class)))
+                .tag("account", accountTag(exchange.getMessage().getHeader("account", String.class)))
                 .tag("event", eventTag(exchange))
                 .register(registry).increment();
     }
@@ -32,10 +51,11 @@ public class HubMetrics {
     public void duplicate(Exchange exchange) {
         Counter.builder("wechat.duplicates")
                 .description("Pushes recognised as WeChat retries of an event already taken")
-                .tag("account", tag(exchange.getMessage().getHeader("account", String.class)))
+                .tag("account", accountTag(exchange.getMessage().getHeader("account", String.class)))
                 .register(registry).increment();
     }
 
+    /** A refused push; the reason is one of the hub's own short codes (signature, xml, too_large, …). */
     public void rejected(String reason) {
         Counter.builder("wechat.rejections").description("Pushes refused, by reason")
                 .tag("reason", tag(reason)).register(registry).increment();
@@ -56,14 +76,35 @@ public class HubMetrics {
                 .register(registry).record(Duration.ofMillis(elapsed));
     }
 
+    /** A dispatch outcome (done, retry, dead, …) of an event ({@code message:<MsgType>} for a message). */
     public void dispatched(String event, String outcome) {
+        String tag = event != null && event.startsWith("message:")
+                ? eventTag(null, event.substring("message:".length()))
+                : eventTag(event, null);
         Counter.builder("wechat.dispatch").description("Dispatch outcomes, by event")
-                .tag("event", tag(event)).tag("outcome", outcome).register(registry).increment();
+                .tag("event", tag).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+
+    /** A configured account's id, else {@link #OTHER}. */
+    public String accountTag(String account) {
+        return account != null && accounts.account(account).isPresent() ? account : OTHER;
+    }
+
+    static String eventTag(String event, String msgType) {
+        if (event != null) {
+            return known(event, EVENTS);
+        }
+        return "message:" + (msgType == null || msgType.equals("null") ? "none" : known(msgType, MESSAGES));
     }
 
     private static String eventTag(Exchange exchange) {
-        String event = exchange.getMessage().getHeader("Event", String.class);
-        return event != null ? event : "message:" + tag(exchange.getMessage().getHeader("MsgType", String.class));
+        return eventTag(exchange.getMessage().getHeader("Event", String.class),
+                exchange.getMessage().getHeader("MsgType", String.class));
+    }
+
+    private static String known(String value, Set<String> set) {
+        return set.contains(value) ? value : OTHER;
     }
 
     private static String tag(String value) {
