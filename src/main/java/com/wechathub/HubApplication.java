@@ -1,5 +1,6 @@
 package com.wechathub;
 
+import com.wechathub.accounts.ConfigValidation;
 import com.wechathub.routes.RouteValidation;
 import com.wechathub.simulator.Simulator;
 import org.springframework.boot.SpringApplication;
@@ -9,6 +10,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class HubApplication {
 
     public static void main(String[] args) {
+        if (ConfigValidation.requested(args)) {
+            System.exit(ConfigValidation.run(args));
+        }
         if (RouteValidation.requested(args)) {
             System.exit(RouteValidation.run(args));
         }

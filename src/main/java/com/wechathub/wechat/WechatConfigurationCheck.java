@@ -30,11 +30,17 @@ public class WechatConfigurationCheck {
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("wechat");
 
     public WechatConfigurationCheck(WechatProperties properties, Environment environment) {
-        List<String> problems = new ArrayList<>(unknownKeys(environment));
-        problems.addAll(properties.problems());
+        List<String> problems = problems(properties, environment);
         if (!problems.isEmpty()) {
             throw new Refused(problems);
         }
+    }
+
+    /** Everything the hub cannot use in these settings, one line each; also what a live edit of the accounts is held to. */
+    public static List<String> problems(WechatProperties properties, Environment environment) {
+        List<String> problems = new ArrayList<>(unknownKeys(environment));
+        problems.addAll(properties.problems());
+        return problems;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,6 +24,32 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(prefix = "wechat", ignoreUnknownFields = false)
 public record WechatProperties(@DefaultValue Map<String, Account> accounts, @DefaultValue Api api) {
+
+    /**
+     * The accounts are live: a validated edit of the configuration file replaces them while the hub
+     * runs (com.wechathub.accounts). Each {@link Account} is immutable and is swapped whole, and a
+     * push resolves its account once, so no push sees half an old and half a new account.
+     */
+    public WechatProperties {
+        accounts = new ConcurrentSkipListMap<>(accounts);
+    }
+
+    /** Makes the accounts those of {@code next}: added, changed and removed ones; answers the ids that changed. */
+    public List<String> replaceAccounts(Map<String, Account> next) {
+        List<String> changed = new ArrayList<>();
+        next.forEach((id, account) -> {
+            if (!account.equals(accounts.put(id, account))) {
+                changed.add(id);
+            }
+        });
+        for (String id : List.copyOf(accounts.keySet())) {
+            if (!next.containsKey(id)) {
+                accounts.remove(id);
+                changed.add(id);
+            }
+        }
+        return changed;
+    }
 
     /** What the hub cannot use in the accounts' settings, one line each (checked by {@link WechatConfigurationCheck}). */
     public List<String> problems() {
@@ -47,6 +74,9 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             @DefaultValue("2000") int connectTimeout,
             @DefaultValue("5000") int responseTimeout) {
     }
+
+    // WeChat's EncodingAESKey: 43 characters of Base64 (an AES-256 key once "=" is appended).
+    private static final java.util.regex.Pattern AES_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{43}");
 
     public record Account(
             String token,
@@ -77,6 +107,10 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
 
         List<String> problems(String path) {
             List<String> problems = new ArrayList<>();
+            if (encodingAesKey != null && !encodingAesKey.isBlank() && !AES_KEY.matcher(encodingAesKey).matches()) {
+                problems.add(path + ".encoding-aes-key: must be the 43 letters, digits, '+' or '/' that WeChat's console shows; it has "
+                        + encodingAesKey.length() + " characters");
+            }
             if (callsApi() && (appId == null || appId.isBlank())) {
                 problems.add(path + ".app-secret is set but app-id is not: WeChat's API needs both");
             }
