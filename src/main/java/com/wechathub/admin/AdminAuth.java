@@ -1,34 +1,71 @@
 package com.wechathub.admin;
 
 import com.wechathub.wechat.Rejection;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.OptionalLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Guards the operator API: it exists only when hub.admin.token is set (404 otherwise), and every
  * call needs "Authorization: Bearer &lt;token&gt;" (401 otherwise), compared in constant time.
+ * A client address that sent {@value #MAX_FAILURES} wrong tokens within a minute is answered 429
+ * with Retry-After until the oldest of them is a minute old, right token or not (SPEC §13): the
+ * token cannot be guessed at the speed of the network. Behind a reverse proxy every client has
+ * the proxy's address unless Spring Boot is told to trust its X-Forwarded-For
+ * ({@code server.forward-headers-strategy=native}).
  */
 @Component("adminAuth")
 public class AdminAuth {
 
-    private final byte[] token;
+    private static final Logger log = LoggerFactory.getLogger(AdminAuth.class);
 
-    public AdminAuth(@Value("${hub.admin.token:}") String token) {
+    static final int MAX_FAILURES = 20;
+    static final Duration WINDOW = Duration.ofMinutes(1);
+    /** Client addresses remembered at once: about 200 bytes each. */
+    static final int MAX_CLIENTS = 10_000;
+
+    private final byte[] token;
+    private final FailedTokens failures;
+
+    public AdminAuth(@Value("${hub.admin.token:}") String token, Clock clock) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.failures = new FailedTokens(MAX_FAILURES, WINDOW, MAX_CLIENTS, clock);
     }
 
     public void require(Exchange exchange) {
         requireEnabled(exchange);
+        HttpServletRequest request = exchange.getIn() instanceof PlatformHttpMessage http ? http.getRequest() : null;
+        String client = request != null ? request.getRemoteAddr() : "unknown";
+        OptionalLong blocked = failures.blockedFor(client);
+        if (blocked.isPresent()) {
+            // HttpAnswers replaces the message's headers with its own; the servlet response keeps this one.
+            if (exchange.getIn() instanceof PlatformHttpMessage http && http.getResponse() != null) {
+                http.getResponse().setHeader("Retry-After", Long.toString(blocked.getAsLong()));
+            }
+            throw new Rejection(429, "admin_too_many_failures",
+                    "too many wrong tokens from this address; retry after " + blocked.getAsLong() + " s");
+        }
         String header = authorization(exchange);
         byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(token, presented)) {
+            failures.failed(client);
+            if (failures.blockedFor(client).isPresent()) {
+                log.warn("{} wrong operator tokens within {} s from {}: its calls are refused (429) for a while",
+                        MAX_FAILURES, WINDOW.toSeconds(), client);
+            }
             throw new Rejection(401, "admin_unauthorized", "a valid Bearer token is required");
         }
+        failures.succeeded(client);
     }
 
     /**
@@ -51,5 +88,10 @@ public class AdminAuth {
         if (token.length == 0) {
             throw new Rejection(404, "admin_disabled", "not found");
         }
+    }
+
+    /** How many client addresses the failure counters hold now (bounded by {@link #MAX_CLIENTS}). */
+    int clientsRemembered() {
+        return failures.clientsRemembered();
     }
 }

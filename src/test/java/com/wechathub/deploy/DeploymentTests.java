@@ -116,7 +116,7 @@ class DeploymentTests {
             assertThat(shop.decrypt(welcome.body())).contains("Welcome to the shop");
 
             // signed with another token: refused, so the token really came from the environment
-            assertThat(new PushClient(hub.port(), "shop", "demo-token", appId, aesKey).send(push).statusCode()).isEqualTo(403);
+            assertThat(new PushClient(hub.port(), "shop", "another-token", appId, aesKey).send(push).statusCode()).isEqualTo(403);
         }
     }
 }

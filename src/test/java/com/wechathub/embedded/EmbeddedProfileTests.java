@@ -48,7 +48,7 @@ class EmbeddedProfileTests {
 
     @Test
     void aPushIsAnsweredRecordedAndFannedOutToTheStandIns() throws IOException {
-        PushClient client = new PushClient(PORT);
+        PushClient client = PushClient.shippedDemo(PORT);
         String openId = "oEmbedded" + System.nanoTime();
 
         var answer = client.send(Fixtures.push("event-subscribe-scene", openId, System.currentTimeMillis() / 1000));
@@ -65,7 +65,7 @@ class EmbeddedProfileTests {
 
     @Test
     void withoutAnAdminTokenThereIsNoOperatorApiAndNoConsole() {
-        PushClient client = new PushClient(PORT);
+        PushClient client = PushClient.shippedDemo(PORT);
         for (String path : List.of("/admin/console", "/admin/console/console.js", "/admin/events?status=dead", "/admin/summary",
                 "/admin/figures", "/admin/routes", "/admin/events/some-id")) {
             assertThat(client.get(path).statusCode()).as(path).isEqualTo(404);
@@ -76,7 +76,7 @@ class EmbeddedProfileTests {
     /** SPEC §10 with the stand-in WeChat API: user/info on a follow, a late reply as a customer-service message. */
     @Test
     void theStandInWechatApiGivesFollowerDetailsAndTakesLateReplies() throws IOException {
-        PushClient client = new PushClient(PORT);
+        PushClient client = PushClient.shippedDemo(PORT);
         String openId = "oEmbeddedApi" + System.nanoTime();
         long now = System.currentTimeMillis() / 1000;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.wechathub.HubApplication;
+import com.wechathub.support.DemoAccount;
 import com.wechathub.support.FaultProxy;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.PushClient;
@@ -54,11 +55,13 @@ class DatabaseOutageTests {
         crm.start();
         crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
         proxy = FaultProxy.start("127.0.0.1", 5432);
-        hub = new SpringApplicationBuilder(HubApplication.class).profiles("prod")
-                .run("--server.port=0", "--management.server.port=0", "--spring.datasource.url=" + FaultSchema.postgresUrl(proxy.port()),
-                        "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
-                        "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50",
-                        "--spring.jmx.enabled=false", "--camel.main.name=db-outage-hub");
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+                "--spring.datasource.url=" + FaultSchema.postgresUrl(proxy.port()),
+                "--hub.dedupe.key-prefix=" + FaultSchema.KEY_PREFIX,
+                "--hub.crm.base-url=" + crm.baseUrl(), "--hub.dispatch.poll-interval=50",
+                "--spring.jmx.enabled=false", "--camel.main.name=db-outage-hub"));
+        args.addAll(DemoAccount.args());
+        hub = new SpringApplicationBuilder(HubApplication.class).profiles("prod").run(args.toArray(String[]::new));
         client = new PushClient(((WebServerApplicationContext) hub).getWebServer().getPort());
     }
 

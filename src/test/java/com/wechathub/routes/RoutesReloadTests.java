@@ -96,7 +96,7 @@ class RoutesReloadTests {
 
     @BeforeEach
     void client() {
-        client = new PushClient(port);
+        client = PushClient.shippedDemo(port); // the default profile's example account
         management = new PushClient(managementPort);
     }
 

@@ -3,6 +3,7 @@ package com.wechathub.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.support.HubIntegrationTest;
+import com.wechathub.support.PushClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,9 @@ class SimulatorTests extends HubIntegrationTest {
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     int simulate(String... options) {
-        Map<String, String> parsed = new HashMap<>(Map.of("url", "http://127.0.0.1:" + port, "openid", openId));
+        // the tests' demo account: the simulator's defaults are the default profile's example account
+        Map<String, String> parsed = new HashMap<>(Map.of("url", "http://127.0.0.1:" + port, "openid", openId,
+                "token", PushClient.TOKEN, "aes-key", PushClient.AES_KEY));
         for (String option : options) {
             String[] pair = option.split("=", 2);
             parsed.put(pair[0], pair.length > 1 ? pair[1] : "true");

@@ -14,7 +14,7 @@ public final class ApiAccount {
     public static final String TOKEN = "api-token";
     public static final String APP_ID = "wx000000000000000api";
     public static final String APP_SECRET = "api-secret";
-    public static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    public static final String AES_KEY = "Qm3vR8kT1nX6pW2zB9cL5hJ7dF4gS0aY8eU3iO6tVbN";
 
     private ApiAccount() {
     }

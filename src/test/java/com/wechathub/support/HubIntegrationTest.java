@@ -112,6 +112,7 @@ public abstract class HubIntegrationTest {
                 "--hub.dedupe.key-prefix=" + suite.getProperty("hub.dedupe.key-prefix"),
                 "--hub.crm.base-url=" + crm.baseUrl(), "--hub.crm.token=" + suite.getProperty("hub.crm.token"),
                 "--spring.jmx.enabled=false", "--camel.main.name=" + name));
+        all.addAll(DemoAccount.args());
         all.addAll(List.of(args));
         return new SpringApplicationBuilder(HubApplication.class).profiles("prod").run(all.toArray(String[]::new));
     }

@@ -22,7 +22,9 @@ import org.awaitility.Awaitility;
  * The hub as a separate JVM, started the way an operator starts it (from the folder holding
  * application.yaml and routes/, with command-line overrides), so a test can kill it for real.
  * The classpath is the test JVM's own minus the test classes: surefire runs before the jar is
- * packaged, and the classes and dependencies are the same.
+ * packaged, and the classes and dependencies are the same. Unless started {@link #startAsShipped
+ * as shipped}, a hub also serves the tests' account "demo" ({@link DemoAccount}): the prod profile
+ * has no example account.
  */
 public final class HubProcess implements AutoCloseable {
 
@@ -45,31 +47,74 @@ public final class HubProcess implements AutoCloseable {
 
     /** The same, with environment variables added to the hub's (as an orchestrator passes secrets). */
     public static HubProcess start(String name, List<String> args, Map<String, String> environment) {
-        return start(name, args, environment, "/actuator/health");
+        return start(name, withDemoAccount(args), environment, "/actuator/health");
     }
 
     /** Starts a hub and waits only until it is alive (liveness), healthy or not: a hub that cannot record. */
     public static HubProcess startAlive(String name, List<String> args) {
-        return start(name, args, Map.of(), "/actuator/health/liveness");
+        return start(name, withDemoAccount(args), Map.of(), "/actuator/health/liveness");
+    }
+
+    /** A hub with nothing but ./application.yaml and the given arguments: no test account. */
+    public static HubProcess startAsShipped(String name, List<String> args) {
+        return start(name, args, Map.of(), "/actuator/health");
+    }
+
+    /**
+     * Starts a hub that is expected to refuse to start, and returns its whole log once it has
+     * exited (with a non-zero status: anything else fails).
+     */
+    public static String refusedStart(String name, List<String> args) {
+        try {
+            Launch launch = launch(name, args, Map.of());
+            Process process = launch.process();
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("the hub did not stop within 120 s:\n" + Files.readString(launch.log()));
+            }
+            String log = Files.readString(launch.log());
+            if (process.exitValue() == 0) {
+                throw new AssertionError("the hub exited with 0:\n" + log);
+            }
+            return log;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> withDemoAccount(List<String> args) {
+        List<String> all = new ArrayList<>(DemoAccount.args());
+        all.addAll(args);
+        return all;
+    }
+
+    private record Launch(Process process, int port, int managementPort, Path log) {
+    }
+
+    private static Launch launch(String name, List<String> args, Map<String, String> environment) throws IOException {
+        int port = freePort();
+        int managementPort = freePort();
+        Path log = Path.of("target", name + ".log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", runtimeClasspath(), "com.wechathub.HubApplication", "--server.port=" + port,
+                "--management.server.port=" + managementPort));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".").getAbsoluteFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new Launch(builder.start(), port, managementPort, log);
     }
 
     private static HubProcess start(String name, List<String> args, Map<String, String> environment, String healthPath) {
         try {
-            int port = freePort();
-            int managementPort = freePort();
-            Path log = Path.of("target", name + ".log").toAbsolutePath();
-            Files.createDirectories(log.getParent());
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", runtimeClasspath(), "com.wechathub.HubApplication", "--server.port=" + port,
-                    "--management.server.port=" + managementPort));
-            command.addAll(args);
-            ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".").getAbsoluteFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            HubProcess hub = new HubProcess(process, port, managementPort, log);
+            Launch launch = launch(name, args, environment);
+            HubProcess hub = new HubProcess(launch.process(), launch.port(), launch.managementPort(), launch.log());
             hub.awaitUp(healthPath);
             return hub;
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The prod profile against the machine's real Redis, PostgreSQL and RabbitMQ, configured as an
@@ -15,7 +16,7 @@ import org.springframework.test.context.ActiveProfiles;
  * missing), no schema parameter, so tests never touch an operator's data. Properties set here
  * outrank ./application.yaml, which the tests read like the running hub does. Back-off is
  * shortened so retry tests take milliseconds, not minutes. {@link OnMariaDb} moves a suite to
- * MariaDB.
+ * MariaDB. Account "demo" is the tests' own ({@link DemoAccount}): prod has no example account.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -38,6 +39,7 @@ import org.springframework.test.context.ActiveProfiles;
         "hub.reply.poll-interval=500",
 })
 @ActiveProfiles("prod")
+@TestPropertySource(locations = "classpath:demo-account.properties")
 @AutoConfigureObservability // serve /actuator/prometheus as the real hub does
 public @interface ProdTestProperties {
 

@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
 /** Sends pushes to a running hub the way WeChat does: signed, optionally in safe mode. */
 public final class PushClient {
 
-    public static final String ACCOUNT = "demo";
-    public static final String TOKEN = "demo-token";
-    public static final String APP_ID = "wx0000000000000demo";
-    public static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    public static final String ACCOUNT = DemoAccount.ID;
+    public static final String TOKEN = DemoAccount.TOKEN;
+    public static final String APP_ID = DemoAccount.APP_ID;
+    public static final String AES_KEY = DemoAccount.AES_KEY;
 
     private static final Pattern ENCRYPT = Pattern.compile("<Encrypt><!\\[CDATA\\[(.*?)]]></Encrypt>");
 
@@ -29,9 +29,14 @@ public final class PushClient {
     private final String token;
     private final WechatCrypto crypto;
 
-    /** A client of the demo account of ./application.yaml. */
+    /** A client of the tests' demo account ({@link DemoAccount}), which the prod hubs of the tests serve. */
     public PushClient(int port) {
         this(port, ACCOUNT, TOKEN, APP_ID, AES_KEY);
+    }
+
+    /** A client of the example account of ./application.yaml's default profile, with its published token and AES key. */
+    public static PushClient shippedDemo(int port) {
+        return new PushClient(port, ACCOUNT, DemoAccount.SHIPPED_TOKEN, APP_ID, DemoAccount.SHIPPED_AES_KEY);
     }
 
     /** A client of another account, as WeChat signs (and in safe mode encrypts) its pushes. */
