@@ -1,5 +1,6 @@
 package com.wechathub.crm;
 
+import com.wechathub.campaign.CampaignAttribution;
 import com.wechathub.follower.FollowerDetails;
 import com.wechathub.inbox.EventFields;
 import com.wechathub.inbox.Inbox;
@@ -81,6 +82,7 @@ public class CrmRequests {
         body.put("scene", EventFields.scene(row));
         body.put("ticket", EventFields.of(row).get("Ticket"));
         body.putAll(FollowerDetails.of(exchange)); // unionid, subscribeScene, qrSceneStr (SPEC §10.2)
+        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (SPEC §15.2)
         return body;
     }
 
@@ -92,6 +94,7 @@ public class CrmRequests {
         body.put("scene", EventFields.scene(row));
         body.put("ticket", EventFields.of(row).get("Ticket"));
         body.put("at", at(row));
+        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (SPEC §15.2)
         return body;
     }
 

@@ -1,5 +1,6 @@
 package com.wechathub.messaging;
 
+import com.wechathub.campaign.CampaignAttribution;
 import com.wechathub.follower.FollowerDetails;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.inbox.EventFields;
@@ -42,6 +43,7 @@ public class BrokerMessages {
         body.put("account", row.get("account"));
         body.put("receivedAt", EventFields.instant(row.get("received_at")).toString());
         body.putAll(FollowerDetails.of(exchange)); // a subscribe's unionid, subscribeScene, qrSceneStr (SPEC §10.2)
+        body.putAll(CampaignAttribution.of(exchange)); // a campaign's event: campaign, tags (SPEC §15.2)
         return body;
     }
 

@@ -1,5 +1,7 @@
 package com.wechathub.wechat;
 
+import com.wechathub.campaign.Campaign;
+import com.wechathub.campaign.CampaignReply;
 import com.wechathub.wechat.WechatProperties.Account;
 import com.wechathub.wechat.WechatProperties.MenuReply;
 import com.wechathub.wechat.WechatProperties.News;
@@ -31,10 +33,17 @@ public class PassiveReply {
         this.clock = clock;
     }
 
-    /** subscribe: the scene's own welcome when the follow came through a scene QR code, else the account's. */
+    /**
+     * subscribe: the campaign's (or the older scene-replies') own welcome when the follow came
+     * through a scene QR code, else the account's.
+     */
     public String welcome(Exchange exchange) {
         WechatEvent event = exchange.getMessage().getBody(WechatEvent.class);
         Account account = account(exchange);
+        Optional<CampaignReply> campaign = Optional.ofNullable(event.getScene()).flatMap(account::campaign).map(Campaign::welcome);
+        if (campaign.isPresent()) {
+            return reply(event, campaign.get());
+        }
         Optional<String> text = Optional.ofNullable(event.getScene())
                 .flatMap(account::scene).map(SceneReply::welcome)
                 .or(() -> Optional.ofNullable(account.welcome()));
@@ -69,9 +78,13 @@ public class PassiveReply {
         return text(event, Optional.ofNullable(reply.text()));
     }
 
-    /** SCAN: the text configured for the scene, if any. */
+    /** SCAN: the campaign's scan reply, or the text scene-replies configure for the scene, if any. */
     public String scan(Exchange exchange) {
         WechatEvent event = exchange.getMessage().getBody(WechatEvent.class);
+        Optional<CampaignReply> campaign = Optional.ofNullable(event.getScene()).flatMap(account(exchange)::campaign).map(Campaign::scan);
+        if (campaign.isPresent()) {
+            return reply(event, campaign.get());
+        }
         return text(event, Optional.ofNullable(event.getScene())
                 .flatMap(account(exchange)::scene).map(SceneReply::scan));
     }
@@ -81,6 +94,10 @@ public class PassiveReply {
         return content.filter(c -> !c.isBlank())
                 .map(c -> message(event, "text", "<Content>" + cdata(c) + "</Content>"))
                 .orElse(SUCCESS);
+    }
+
+    private String reply(WechatEvent event, CampaignReply reply) {
+        return reply.news() != null ? news(event, reply.news()) : text(event, Optional.ofNullable(reply.text()));
     }
 
     /** A news reply with one article (WeChat shows one). */

@@ -1,5 +1,7 @@
 package com.wechathub.wechat;
 
+import com.wechathub.campaign.Campaign;
+import com.wechathub.campaign.Menu;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,11 +70,13 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
      * @param baseUrl         https://api.weixin.qq.com in prod; the built-in stand-in by default
      * @param connectTimeout  ms
      * @param responseTimeout ms
+     * @param qrcodeBaseUrl   where a scene QR code's image is fetched (showqrcode, SPEC §15.2)
      */
     public record Api(
             @DefaultValue("https://api.weixin.qq.com") String baseUrl,
             @DefaultValue("2000") int connectTimeout,
-            @DefaultValue("5000") int responseTimeout) {
+            @DefaultValue("5000") int responseTimeout,
+            @DefaultValue("https://mp.weixin.qq.com") String qrcodeBaseUrl) {
     }
 
     // WeChat's EncodingAESKey: 43 characters of Base64 (an AES-256 key once "=" is appended).
@@ -86,7 +90,9 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             String welcome,
             News welcomeNews,
             @DefaultValue List<MenuReply> menuReplies,
-            @DefaultValue List<SceneReply> sceneReplies) {
+            @DefaultValue List<SceneReply> sceneReplies,
+            @DefaultValue List<Campaign> campaigns,
+            Menu menu) {
 
         public boolean supportsSafeMode() {
             return appId != null && !appId.isBlank() && encodingAesKey != null && !encodingAesKey.isBlank();
@@ -97,8 +103,15 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             return appSecret != null && !appSecret.isBlank();
         }
 
+        /** The CLICK reply for the key: menu-replies first, then a reply on the menu's button. */
         public Optional<MenuReply> menuReply(String key) {
-            return menuReplies.stream().filter(r -> r.key().equals(key)).findFirst();
+            return menuReplies.stream().filter(r -> r.key().equals(key)).findFirst()
+                    .or(() -> menu == null ? Optional.empty() : menu.reply(key));
+        }
+
+        /** The campaign whose QR code carries this scene (SPEC §15.2). */
+        public Optional<Campaign> campaign(String scene) {
+            return campaigns.stream().filter(c -> c.scene() != null && c.scene().equals(scene)).findFirst();
         }
 
         Optional<SceneReply> scene(String scene) {
@@ -128,6 +141,18 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
                 if (reply.key() != null && !keys.add(reply.key())) {
                     problems.add(at + ".key: '" + reply.key() + "' has another entry before this one");
                 }
+            }
+            Set<String> scenes = new HashSet<>();
+            for (int i = 0; i < campaigns.size(); i++) {
+                Campaign campaign = campaigns.get(i);
+                String at = path + ".campaigns[" + i + "]";
+                problems.addAll(campaign.problems(at));
+                if (campaign.scene() != null && !scenes.add(campaign.scene())) {
+                    problems.add(at + ".scene: '" + campaign.scene() + "' has another campaign before this one");
+                }
+            }
+            if (menu != null) {
+                problems.addAll(menu.problems(path + ".menu"));
             }
             return problems;
         }
@@ -172,7 +197,7 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             return kinds;
         }
 
-        List<String> problems(String at) {
+        public List<String> problems(String at) {
             List<String> problems = new ArrayList<>();
             String which = at + (key == null ? "" : " (key " + key + ")");
             if (key == null || key.isBlank()) {

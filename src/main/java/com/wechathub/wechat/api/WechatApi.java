@@ -59,7 +59,8 @@ public class WechatApi {
         return call(account, "POST", CUSTOM_TYPING, Map.of(), typing);
     }
 
-    Map<String, Object> call(String account, String method, String path, Map<String, String> query, Object body) {
+    /** Any API call of the account ({@code path} under wechat.api.base-url), with the token handling above. */
+    public Map<String, Object> call(String account, String method, String path, Map<String, String> query, Object body) {
         if (!enabled(account)) {
             throw new WechatApiException(path, null, "account " + account + " has no app-secret, so it cannot call WeChat's API");
         }

@@ -81,8 +81,8 @@ class AccessTokensTests {
     }
 
     static WechatProperties account() {
-        var account = new WechatProperties.Account("t", "wx1", null, "secret", "hi", null, List.of(), List.of());
-        return new WechatProperties(Map.of("shop", account), new WechatProperties.Api("http://unused", 1000, 1000));
+        var account = new WechatProperties.Account("t", "wx1", null, "secret", "hi", null, List.of(), List.of(), List.of(), null);
+        return new WechatProperties(Map.of("shop", account), new WechatProperties.Api("http://unused", 1000, 1000, "http://unused"));
     }
 
     AccessTokens node(FakeCalls calls) {
