@@ -14,12 +14,15 @@ import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
  * GET /admin/routes: the route files the hub runs, each with its routes and their status, and
  * the outcome of the last live reload — for a rejected edit every problem as file:line: message —
- * the same the {@code routes} health component says, for the console.
+ * the same the {@code routes} health component says, for the console — and the same for the
+ * accounts of the configuration file (the {@code accounts} health component).
  */
 @Component("adminRoutes")
 class RoutesOverview {
@@ -28,13 +31,15 @@ class RoutesOverview {
     private final RoutesProperties properties;
     private final ObjectProvider<RoutesHealthIndicator> health;
     private final ObjectMapper json;
+    private final HealthIndicator accounts;
 
     RoutesOverview(CamelContext camelContext, RoutesProperties properties, ObjectProvider<RoutesHealthIndicator> health,
-                   ObjectMapper json) {
+                   ObjectMapper json, @Qualifier("accounts") HealthIndicator accounts) {
         this.camelContext = camelContext;
         this.properties = properties;
         this.health = health;
         this.json = json;
+        this.accounts = accounts;
     }
 
     public String overview(org.apache.camel.Exchange exchange) throws JsonProcessingException {
@@ -69,6 +74,8 @@ class RoutesOverview {
         answer.put("liveReload", reload != null);
         answer.put("lastReload", reload != null ? reload.health().getDetails() : Map.of("lastReload", "off"));
         answer.put("files", loaded);
+        // The other half of what operators edit live: wechat.accounts in application.yaml.
+        answer.put("accounts", accounts.health().getDetails());
         exchange.getMessage().setHeader(org.apache.camel.Exchange.CONTENT_TYPE, "application/json");
         return json.writeValueAsString(answer);
     }

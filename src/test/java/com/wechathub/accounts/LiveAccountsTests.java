@@ -41,7 +41,7 @@ class LiveAccountsTests extends HubIntegrationTest {
             file = folder.resolve("accounts.yaml");
             write(accounts("shop", "shop-token-1"));
             String location = "--spring.config.additional-location=file:" + file;
-            one = startSecondHub(suite, "live-accounts-1", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3");
+            one = startSecondHub(suite, "live-accounts-1", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3", "--hub.admin.token=live-admin-token");
             two = startSecondHub(suite, "live-accounts-2", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3");
         }
         file = folder.resolve("accounts.yaml");
@@ -111,6 +111,9 @@ class LiveAccountsTests extends HubIntegrationTest {
         assertThat(push(one, "shop", "shop-token-2").statusCode()).isEqualTo(403);
         assertThat(new PushClient(managementPort(one)).get("/actuator/prometheus").body())
                 .containsPattern("hub_accounts_reloads_total\\{outcome=\"rejected\"[^}]*} [1-9]");
+        // the console's configuration view reads the same
+        assertThat(new PushClient(port(one)).operator("GET", "/admin/routes", "live-admin-token").body())
+                .contains("\"accounts\":{\"lastReload\":\"rejected\"").contains("encoding-aes-key");
     }
 
     @Test
