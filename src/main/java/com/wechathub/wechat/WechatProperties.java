@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -48,6 +49,11 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             @DefaultValue("5000") int responseTimeout) {
     }
 
+    /**
+     * @param mode WeChat's message encryption mode for the account: {@code plain}, {@code compatible}
+     *             (plain pushes and encrypted ones) or {@code safe} (encrypted only); by default
+     *             compatible when the account has an AES key (app-id and encoding-aes-key), else plain
+     */
     public record Account(
             String token,
             String appId,
@@ -56,10 +62,29 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             String welcome,
             News welcomeNews,
             @DefaultValue List<MenuReply> menuReplies,
-            @DefaultValue List<SceneReply> sceneReplies) {
+            @DefaultValue List<SceneReply> sceneReplies,
+            String mode) {
+
+        @ConstructorBinding
+        public Account {
+        }
+
+        /** An account without an explicit mode. */
+        public Account(String token, String appId, String encodingAesKey, String appSecret, String welcome,
+                       News welcomeNews, List<MenuReply> menuReplies, List<SceneReply> sceneReplies) {
+            this(token, appId, encodingAesKey, appSecret, welcome, welcomeNews, menuReplies, sceneReplies, null);
+        }
 
         public boolean supportsSafeMode() {
             return appId != null && !appId.isBlank() && encodingAesKey != null && !encodingAesKey.isBlank();
+        }
+
+        /** The mode pushes are held to; an invalid value is one of {@link #problems}, and then treated as safe. */
+        public Mode pushMode() {
+            if (mode == null || mode.isBlank()) {
+                return supportsSafeMode() ? Mode.COMPATIBLE : Mode.PLAIN;
+            }
+            return Mode.of(mode).orElse(Mode.SAFE);
         }
 
         /** An app-secret enables WeChat's API for the account: follower details, late replies. */
@@ -77,6 +102,14 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
 
         List<String> problems(String path) {
             List<String> problems = new ArrayList<>();
+            if (mode != null && !mode.isBlank()) {
+                Optional<Mode> known = Mode.of(mode);
+                if (known.isEmpty()) {
+                    problems.add(path + ".mode: '" + mode + "' is not one of plain, compatible, safe");
+                } else if (known.get() != Mode.PLAIN && !supportsSafeMode()) {
+                    problems.add(path + ".mode: " + known.get().key() + " needs app-id and encoding-aes-key");
+                }
+            }
             if (callsApi() && (appId == null || appId.isBlank())) {
                 problems.add(path + ".app-secret is set but app-id is not: WeChat's API needs both");
             }
@@ -101,6 +134,29 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
         @Override
         public String toString() {
             return "Account[appId=" + appId + "]"; // token, key and secret are secrets: never logged
+        }
+    }
+
+    /** WeChat's three message encryption modes (消息加解密方式). */
+    public enum Mode {
+        /** 明文模式: pushes are signed, not encrypted. */
+        PLAIN,
+        /** 兼容模式: a push may be plain or carry Encrypt; encrypt_type=aes says which is checked. */
+        COMPATIBLE,
+        /** 安全模式: only encrypted pushes with a valid msg_signature; a plain push cannot downgrade it. */
+        SAFE;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Optional<Mode> of(String value) {
+            for (Mode mode : values()) {
+                if (mode.key().equals(value.trim().toLowerCase(java.util.Locale.ROOT))) {
+                    return Optional.of(mode);
+                }
+            }
+            return Optional.empty();
         }
     }
 
