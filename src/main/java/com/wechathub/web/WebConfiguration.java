@@ -2,6 +2,7 @@ package com.wechathub.web;
 
 import com.wechathub.metrics.HubMetrics;
 import com.wechathub.wechat.WechatProperties;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
@@ -16,15 +17,32 @@ class WebConfiguration {
     FilterRegistrationBean<LoadShedFilter> pushLoadShedding(@Value("${hub.push.max-in-flight:200}") int limit, HubMetrics metrics) {
         var registration = new FilterRegistrationBean<>(new LoadShedFilter(limit, () -> metrics.rejected("overloaded")));
         registration.addUrlPatterns("/wechat/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    /** Before the load-shedding filter, so that every refusal goes out with nosniff too. */
+    @Bean
+    FilterRegistrationBean<NoSniffFilter> pushNoSniff() {
+        var registration = new FilterRegistrationBean<>(new NoSniffFilter());
+        registration.addUrlPatterns("/wechat/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 
+    /**
+     * Every body on the internet-facing endpoints is read here, capped at hub.push.max-body and
+     * hub.push.body-timeout, before anything else reads it (Spring's FormContentFilter, at -9900,
+     * reads a PUT form body whole) and before any route sees it.
+     */
     @Bean
-    FilterRegistrationBean<BodyLimitFilter> pushBodyLimit(WechatProperties.Limits limits, HubMetrics metrics) {
-        var filter = new BodyLimitFilter(limits.maxBody(), () -> metrics.rejected("too_large"));
+    FilterRegistrationBean<BodyLimitFilter> bodyLimit(WechatProperties.Limits limits,
+                                                      @Value("${hub.push.body-timeout:5s}") Duration timeout, HubMetrics metrics) {
+        var filter = new BodyLimitFilter(limits.maxBody(), timeout, () -> metrics.rejected("too_large"),
+                () -> metrics.rejected("too_slow"));
         var registration = new FilterRegistrationBean<>(filter);
-        registration.addUrlPatterns("/wechat/*");
+        registration.addUrlPatterns("/wechat/*", "/admin/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One push as WeChat sends it: an event (MsgType=event) or an ordinary message.
@@ -17,6 +19,20 @@ import java.util.Map;
 @JacksonXmlRootElement(localName = "xml")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WechatEvent {
+
+    // The widest value each stored field may have, in characters: the columns it is written to
+    // (db/migration and db/migration-mysql; WechatEventWidthsTests reads them). A wider value is
+    // refused at the door, before it is recorded, rather than failing the event in dispatch.
+    /** FromUserName: wechat_event.open_id, wechat_follower.open_id. */
+    public static final int OPEN_ID_WIDTH = 128;
+    /** MsgType: wechat_event.msg_type. */
+    public static final int MSG_TYPE_WIDTH = 32;
+    /** Event: wechat_event.event. */
+    public static final int EVENT_WIDTH = 64;
+    /** EventKey: wechat_event.event_key. */
+    public static final int EVENT_KEY_WIDTH = 2048;
+    /** The scene of a scene QR code (from EventKey, {@link #getScene()}): wechat_follower.scene, last_scene. */
+    public static final int SCENE_WIDTH = 128;
 
     @JsonProperty("ToUserName") private String toUserName;
     @JsonProperty("FromUserName") private String fromUserName;
@@ -67,6 +83,22 @@ public class WechatEvent {
 
     @JsonAnySetter
     public void other(String name, Object value) { other.put(name, value); }
+
+    /** Why a field is too wide for its column ("EventKey … longer than …"), if one is. */
+    public Optional<String> tooWide() {
+        return Stream.of(
+                        tooWide("FromUserName", fromUserName, OPEN_ID_WIDTH),
+                        tooWide("MsgType", msgType, MSG_TYPE_WIDTH),
+                        tooWide("Event", event, EVENT_WIDTH),
+                        tooWide("EventKey", eventKey, EVENT_KEY_WIDTH),
+                        tooWide("EventKey (the scene)", getScene(), SCENE_WIDTH))
+                .flatMap(Optional::stream).findFirst();
+    }
+
+    private static Optional<String> tooWide(String field, String value, int width) {
+        return value != null && value.codePointCount(0, value.length()) > width
+                ? Optional.of(field + " is longer than " + width + " characters") : Optional.empty();
+    }
 
     /** True for MsgType=event; ordinary messages (text, image, …) are not events. */
     @JsonIgnore

@@ -82,6 +82,11 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     // WeChat's EncodingAESKey: 43 characters of Base64 (an AES-256 key once "=" is appended).
     private static final java.util.regex.Pattern AES_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{43}");
 
+    /**
+     * @param mode WeChat's message encryption mode for the account: {@code plain}, {@code compatible}
+     *             (plain pushes and encrypted ones) or {@code safe} (encrypted only); by default
+     *             compatible when the account has an AES key (app-id and encoding-aes-key), else plain
+     */
     public record Account(
             String token,
             String appId,
@@ -92,10 +97,19 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             @DefaultValue List<MenuReply> menuReplies,
             @DefaultValue List<SceneReply> sceneReplies,
             @DefaultValue List<Campaign> campaigns,
-            Menu menu) {
+            Menu menu,
+            String mode) {
 
         public boolean supportsSafeMode() {
             return appId != null && !appId.isBlank() && encodingAesKey != null && !encodingAesKey.isBlank();
+        }
+
+        /** The mode pushes are held to; an invalid value is one of {@link #problems}, and then treated as safe. */
+        public Mode pushMode() {
+            if (mode == null || mode.isBlank()) {
+                return supportsSafeMode() ? Mode.COMPATIBLE : Mode.PLAIN;
+            }
+            return Mode.of(mode).orElse(Mode.SAFE);
         }
 
         /** An app-secret enables WeChat's API for the account: follower details, late replies. */
@@ -123,6 +137,14 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             if (encodingAesKey != null && !encodingAesKey.isBlank() && !AES_KEY.matcher(encodingAesKey).matches()) {
                 problems.add(path + ".encoding-aes-key: must be the 43 letters, digits, '+' or '/' that WeChat's console shows; it has "
                         + encodingAesKey.length() + " characters");
+            }
+            if (mode != null && !mode.isBlank()) {
+                Optional<Mode> known = Mode.of(mode);
+                if (known.isEmpty()) {
+                    problems.add(path + ".mode: '" + mode + "' is not one of plain, compatible, safe");
+                } else if (known.get() != Mode.PLAIN && !supportsSafeMode()) {
+                    problems.add(path + ".mode: " + known.get().key() + " needs app-id and encoding-aes-key");
+                }
             }
             if (callsApi() && (appId == null || appId.isBlank())) {
                 problems.add(path + ".app-secret is set but app-id is not: WeChat's API needs both");
@@ -160,6 +182,29 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
         @Override
         public String toString() {
             return "Account[appId=" + appId + "]"; // token, key and secret are secrets: never logged
+        }
+    }
+
+    /** WeChat's three message encryption modes (消息加解密方式). */
+    public enum Mode {
+        /** 明文模式: pushes are signed, not encrypted. */
+        PLAIN,
+        /** 兼容模式: a push may be plain or carry Encrypt; encrypt_type=aes says which is checked. */
+        COMPATIBLE,
+        /** 安全模式: only encrypted pushes with a valid msg_signature; a plain push cannot downgrade it. */
+        SAFE;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Optional<Mode> of(String value) {
+            for (Mode mode : values()) {
+                if (mode.key().equals(value.trim().toLowerCase(java.util.Locale.ROOT))) {
+                    return Optional.of(mode);
+                }
+            }
+            return Optional.empty();
         }
     }
 

@@ -1,8 +1,13 @@
 package com.wechathub.wechat;
 
 import com.wechathub.wechat.WechatProperties.Account;
+import com.wechathub.wechat.WechatProperties.Mode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
@@ -29,16 +34,20 @@ public class WechatPushes {
     // <Encrypt> followed by 60 KB of spaces took minutes of CPU before the signature is even checked.
     private static final Pattern ENCRYPT = Pattern.compile("<Encrypt>\\s*+(?:<!\\[CDATA\\[)?([A-Za-z0-9+/=\\s]*+)(?:]]>)?\\s*+</Encrypt>");
 
+    // WeChat's echostr is a random number; letters and digits leave room for any other token.
+    private static final int MAX_ECHOSTR = 128;
+    private static final Pattern ECHOSTR = Pattern.compile("[A-Za-z0-9]{1," + MAX_ECHOSTR + "}");
+
     private final WechatProperties properties;
-    private final long maxBody;
     private final WechatProperties.Limits limits;
     private final Clock clock;
+    private final SignatureUses signatureUses;
 
-    public WechatPushes(WechatProperties properties, WechatProperties.Limits limits, Clock clock) {
+    public WechatPushes(WechatProperties properties, WechatProperties.Limits limits, Clock clock, SignatureUses signatureUses) {
         this.properties = properties;
-        this.maxBody = limits.maxBody().toBytes();
         this.limits = limits;
         this.clock = clock;
+        this.signatureUses = signatureUses;
     }
 
     /** Resolves {account} from the path; an account not in configuration is 404. */
@@ -49,14 +58,21 @@ public class WechatPushes {
         exchange.setProperty(ACCOUNT, account);
     }
 
-    /** GET verification: answers echostr when the signature is WeChat's. */
+    /**
+     * GET verification: answers echostr when the signature is WeChat's and the timestamp within
+     * the window. echostr is what WeChat sends (letters and digits), so the answer can only ever
+     * be that word: never markup a browser would render.
+     */
     public String verifyUrl(Exchange exchange) {
         Message in = exchange.getMessage();
-        requireSignature(exchange, in.getHeader("signature", String.class));
+        requireFreshTimestamp(in.getHeader("timestamp", String.class));
+        String signature = in.getHeader("signature", String.class);
+        requireSignature(exchange, signature);
         String echo = in.getHeader("echostr", String.class);
-        if (echo == null) {
-            throw Rejection.badRequest("echostr is missing");
+        if (echo == null || !ECHOSTR.matcher(echo).matches()) {
+            throw new Rejection(400, "echostr", "echostr must be 1 to " + MAX_ECHOSTR + " letters and digits");
         }
+        requireFirstUse(exchange, signature, "GET " + echo);
         return echo;
     }
 
@@ -67,39 +83,66 @@ public class WechatPushes {
      */
     public String verifyPush(Exchange exchange) {
         Message in = exchange.getMessage();
-        String body = in.getBody(String.class);
-        if (body != null && body.length() > maxBody) { // a chunked body the length filter could not see
-            throw new Rejection(413, "too_large", "body is larger than " + maxBody + " bytes");
-        }
+        String body = in.getBody(String.class); // at most hub.push.max-body: web/BodyLimitFilter read it
         requireFreshTimestamp(in.getHeader("timestamp", String.class));
+        Account account = exchange.getProperty(ACCOUNT, Account.class);
+        Mode mode = account.pushMode();
         boolean safeMode = "aes".equalsIgnoreCase(in.getHeader("encrypt_type", String.class));
+        if (mode == Mode.SAFE && !safeMode) {
+            // A plain push must never downgrade a safe-mode account, whatever it is signed with.
+            throw new Rejection(403, "downgrade", "account accepts encrypted pushes only");
+        }
+        if (mode == Mode.PLAIN && safeMode) {
+            throw Rejection.badRequest("account is not configured for safe mode");
+        }
+        String signature = in.getHeader("signature", String.class);
         if (!safeMode) {
-            requireSignature(exchange, in.getHeader("signature", String.class));
+            requireSignature(exchange, signature);
         }
         if (body == null || body.isBlank()) {
             throw Rejection.badRequest("empty body");
         }
         if (!safeMode) {
             exchange.setProperty(RAW_XML, refuseDtd(body));
+            requireFirstUse(exchange, signature, body);
             return body;
-        }
-        Account account = exchange.getProperty(ACCOUNT, Account.class);
-        if (!account.supportsSafeMode()) {
-            throw Rejection.badRequest("account is not configured for safe mode");
         }
         var matcher = ENCRYPT.matcher(refuseDtd(body));
         if (!matcher.find()) {
-            throw new Rejection(400, "xml", "Encrypt element is missing");
+            throw new Rejection(mode == Mode.SAFE ? 403 : 400, "xml", "Encrypt element is missing");
         }
         String encrypted = matcher.group(1).replaceAll("\\s", "");
+        String msgSignature = in.getHeader("msg_signature", String.class);
         String expected = WechatSignature.sign(account.token(), header(in, "timestamp"), header(in, "nonce"), encrypted);
-        if (!WechatSignature.matches(expected, in.getHeader("msg_signature", String.class))) {
+        if (!WechatSignature.matches(expected, msgSignature)) {
             throw new Rejection(403, "signature", "msg_signature does not match");
         }
         String plain = new WechatCrypto(account.encodingAesKey(), account.appId()).decrypt(encrypted);
+        requireFirstUse(exchange, signature == null ? msgSignature : signature, body);
         exchange.setProperty(SAFE_MODE, true);
         exchange.setProperty(RAW_XML, refuseDtd(plain));
         return plain;
+    }
+
+    /**
+     * Checks the parsed push against what the hub can keep: a CreateTime no further ahead of the
+     * hub's clock than the timestamp window (no push may freeze a follower's state in the future;
+     * old ones are WeChat's retries and late deliveries), and no field wider than its column, so
+     * that an event accepted here never fails later in dispatch.
+     */
+    public void checkEvent(Exchange exchange) {
+        WechatEvent event = exchange.getMessage().getBody(WechatEvent.class);
+        if (event == null) {
+            return; // EventIdentity refuses it
+        }
+        Duration tolerance = limits.timestampTolerance();
+        if (event.getCreateTime() != null && !tolerance.isZero() && !tolerance.isNegative()
+                && event.getCreateTime() - clock.millis() / 1000 > tolerance.toSeconds()) {
+            throw new Rejection(400, "create_time", "CreateTime is in the future");
+        }
+        event.tooWide().ifPresent(reason -> {
+            throw new Rejection(400, "too_wide", reason);
+        });
     }
 
     /** Encrypts the passive reply in safe mode; "success" and plain mode pass through. */
@@ -125,6 +168,25 @@ public class WechatPushes {
         String expected = WechatSignature.sign(account.token(), header(in, "timestamp"), header(in, "nonce"));
         if (!WechatSignature.matches(expected, presented)) {
             throw new Rejection(403, "signature", "signature does not match");
+        }
+    }
+
+    /** The signature/timestamp/nonce triple signs this request only (and WeChat's byte-for-byte retries of it). */
+    private void requireFirstUse(Exchange exchange, String signature, String request) {
+        Message in = exchange.getMessage();
+        String triple = digest(String.join("\u0000", in.getHeader("account", String.class),
+                header(in, "timestamp"), header(in, "nonce"), signature.toLowerCase(java.util.Locale.ROOT)));
+        if (!signatureUses.firstOrSame(triple, digest(request))) {
+            throw new Rejection(403, "signature_reused", "signature was already used for another request");
+        }
+    }
+
+    private static String digest(String value) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }
 

@@ -2,8 +2,8 @@ package com.wechathub.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.wechathub.hostile.HostileHubTest;
 import com.wechathub.support.Fixtures;
-import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.PushClient;
 import com.wechathub.wechat.WechatCrypto;
 import com.wechathub.wechat.WechatSignature;
@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,9 +31,11 @@ import org.junit.jupiter.api.Test;
  * bytes, deep nesting, oversized values, NUL and non-UTF-8 bytes, entity bombs, XXE, CDATA
  * tricks, absurd numbers, wrong content types and mangled safe-mode envelopes. Whatever comes
  * in, the hub answers 2xx or 4xx within WeChat's 5 s, never 5xx, never a stack trace, and is
- * still healthy afterwards.
+ * still healthy afterwards. Also the shapes of SPEC §13: chunked bodies over the cap, CreateTimes
+ * from the future, fields wider than their columns, a signature reused for another body, a plain
+ * push to a safe-mode account, and URL checks with markup for echostr.
  */
-class FuzzTests extends HubIntegrationTest {
+class FuzzTests extends HostileHubTest {
 
     private static final long SEED = 0x5EC0_1D_FA11L;
     private static final Duration BUDGET = Duration.ofSeconds(5);
@@ -45,8 +48,16 @@ class FuzzTests extends HubIntegrationTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** One request of the corpus; {@code expected} is the status where one is certain, else 0. */
-    record Case(String name, byte[] body, String contentType, boolean safeMode, boolean chunked, int expected) {
+    /**
+     * One request of the corpus; {@code expected} is the status where one is certain, else 0.
+     * {@code account} is demo unless named; {@code timestamp} and {@code nonce} are fresh unless given.
+     */
+    record Case(String name, byte[] body, String contentType, boolean safeMode, boolean chunked, int expected,
+                String account, String timestamp, String nonce) {
+
+        Case(String name, byte[] body, String contentType, boolean safeMode, boolean chunked, int expected) {
+            this(name, body, contentType, safeMode, chunked, expected, "demo", null, null);
+        }
     }
 
     @Test
@@ -115,6 +126,7 @@ class FuzzTests extends HubIntegrationTest {
         }
         cases.addAll(structural(random));
         cases.addAll(safeMode(random));
+        cases.addAll(internetFacing(random));
         return cases;
     }
 
@@ -224,6 +236,48 @@ class FuzzTests extends HubIntegrationTest {
         return cases;
     }
 
+    /** SPEC §13's shapes. */
+    private List<Case> internetFacing(Random random) {
+        List<Case> cases = new ArrayList<>();
+        long now = System.currentTimeMillis() / 1000;
+        cases.add(new Case("chunked, 1 MiB", utf8(click(random).replace("<xml>", "<xml><Junk>" + "A".repeat(1 << 20)
+                + "</Junk>")), "text/xml", false, true, 413));
+        cases.add(new Case("chunked, just under 64 KiB", utf8(push(random, "event-view").replace("<xml>", "<xml><Junk>"
+                + "A".repeat(63 * 1024) + "</Junk>")), "text/xml", false, true, 200));
+        cases.add(plain("CreateTime 10 minutes ahead", 400, click(random).replaceFirst("<CreateTime>\\d+</CreateTime>",
+                "<CreateTime>" + (now + 600) + "</CreateTime>")));
+        cases.add(plain("CreateTime in 2100", 400, click(random).replaceFirst("<CreateTime>\\d+</CreateTime>",
+                "<CreateTime>4102444800</CreateTime>")));
+        cases.add(plain("CreateTime a day ago", 200, push(random, "event-view").replaceFirst("<CreateTime>\\d+</CreateTime>",
+                "<CreateTime>" + (now - 86_400) + "</CreateTime>")));
+        cases.add(plain("SCAN EventKey of 2,048 characters", 400, Fixtures.withEventKey(push(random, "event-scan"), "s".repeat(2048))));
+        cases.add(plain("subscribe scene of 129 characters", 400,
+                Fixtures.withEventKey(push(random, "event-subscribe-scene"), "qrscene_" + "s".repeat(129))));
+        cases.add(plain("SCAN scene of 128 characters", 200, Fixtures.withEventKey(push(random, "event-scan"), "s".repeat(128))));
+        // The same signature/timestamp/nonce for two bodies: the first is taken, the second refused.
+        String timestamp = Long.toString(now);
+        String nonce = Long.toString(random.nextLong() & Long.MAX_VALUE);
+        cases.add(new Case("triple, first use", utf8(push(random, "event-click")), "text/xml", false, false, 200, "demo", timestamp, nonce));
+        cases.add(new Case("triple, reused for another body", utf8(push(random, "event-unsubscribe")), "text/xml", false, false, 403,
+                "demo", timestamp, nonce));
+        cases.add(new Case("plain push to a safe-mode account", utf8(push(random, "event-subscribe")), "text/xml", false, false, 403,
+                "safe", null, null));
+        return cases;
+    }
+
+    @Test
+    void hostileUrlChecksGetAClearAnswer() {
+        for (String echostr : new String[] {"<script>alert(1)</script>", "<xml/>", "a b", "\u00e9t\u00e9", "x".repeat(129), ""}) {
+            HttpResponse<String> response = client.get("/wechat/demo?" + PushClient.signedQuery(PushClient.now())
+                    + "&echostr=" + URLEncoder.encode(echostr, StandardCharsets.UTF_8));
+            assertThat(response.statusCode()).as(printable(echostr)).isEqualTo(400);
+            assertThat(response.body()).as(printable(echostr)).doesNotContain("<");
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        }
+        assertThat(client.get("/wechat/demo?" + PushClient.signedQuery("1409735669") + "&echostr=123").statusCode())
+                .as("a verification URL from 2014").isEqualTo(403);
+    }
+
     private List<Case> safeMode(Random random) {
         List<Case> cases = new ArrayList<>();
         WechatCrypto crypto = new WechatCrypto(PushClient.AES_KEY, PushClient.APP_ID);
@@ -305,9 +359,11 @@ class FuzzTests extends HubIntegrationTest {
     }
 
     private HttpResponse<String> send(Case c) throws IOException, InterruptedException {
-        String timestamp = PushClient.now();
-        String nonce = Integer.toString(100_000 + (c.name().hashCode() & 0xffff));
-        String query = "signature=" + WechatSignature.sign(PushClient.TOKEN, timestamp, nonce) + "&timestamp=" + timestamp
+        String timestamp = c.timestamp() != null ? c.timestamp() : PushClient.now();
+        // A fresh nonce per request: a signature is used for one body only.
+        String nonce = c.nonce() != null ? c.nonce() : Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40));
+        String token = "safe".equals(c.account()) ? SAFE_TOKEN : PushClient.TOKEN;
+        String query = "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp
                 + "&nonce=" + nonce + "&openid=o";
         if (c.safeMode()) {
             // Signed over whatever Encrypt the body carries, so the mangled payload reaches decryption.
@@ -316,7 +372,7 @@ class FuzzTests extends HubIntegrationTest {
             String encrypt = m.find() ? m.group(1) : "";
             query += "&encrypt_type=aes&msg_signature=" + WechatSignature.sign(PushClient.TOKEN, timestamp, nonce, encrypt);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/wechat/demo?" + query))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/wechat/" + c.account() + "?" + query))
                 .timeout(TIMEOUT).POST(c.chunked()
                         // Without a declared length: the size can only be checked while reading.
                         ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(c.body()))

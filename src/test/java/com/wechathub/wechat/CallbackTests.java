@@ -26,7 +26,7 @@ class CallbackTests extends HubIntegrationTest {
 
     @Test
     void verificationEchoesEchostrWhenSigned() {
-        HttpResponse<String> response = client.get("/wechat/demo?" + PushClient.signedQuery("1409735669") + "&echostr=hello123");
+        HttpResponse<String> response = client.get("/wechat/demo?" + PushClient.signedQuery(PushClient.now()) + "&echostr=hello123");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("hello123");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));

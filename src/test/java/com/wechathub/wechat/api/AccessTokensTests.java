@@ -81,7 +81,7 @@ class AccessTokensTests {
     }
 
     static WechatProperties account() {
-        var account = new WechatProperties.Account("t", "wx1", null, "secret", "hi", null, List.of(), List.of(), List.of(), null);
+        var account = new WechatProperties.Account("t", "wx1", null, "secret", "hi", null, List.of(), List.of(), List.of(), null, null);
         return new WechatProperties(Map.of("shop", account), new WechatProperties.Api("http://unused", 1000, 1000, "http://unused"));
     }
 
