@@ -128,4 +128,23 @@ class RichRepliesTests extends HubIntegrationTest {
         assertThat((String) state.events(openId + "x").get(0).get("reply_error")).contains("500");
         wechat.verify(0, anyRequestedFor(urlPathMatching("/cgi-bin/message/.*")));
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "../bindings/api/victim, %2E%2E%2Fbindings%2Fapi%2Fvictim",
+            "'o/x?admin=1#frag', o%2Fx%3Fadmin%3D1%23frag",
+            ".., %2E%2E",
+            "o%2Fx, o%252Fx",
+    })
+    void aFollowerIdReachesTheCrmOnlyAsOnePathSegment(String hostile, String segment) {
+        crm.stubFor(get(urlPathMatching("/.*")).willReturn(okJson("{\"text\":\"Your order shipped.\"}")));
+
+        String push = Fixtures.withEventKey(Fixtures.push("event-click", hostile, createTime), "K_CRM");
+        assertThat(api.send(push).body()).contains("Your order shipped.");
+
+        var calls = crm.findAll(anyRequestedFor(urlPathMatching("/.*")));
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getUrl()).as("the exact path the CRM received").isEqualTo("/replies/" + segment + "/K_CRM");
+        jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", hostile);
+    }
 }
