@@ -1,5 +1,6 @@
 package com.wechathub.wechat;
 
+import com.wechathub.reply.ReplyText;
 import com.wechathub.wechat.WechatProperties.Account;
 import com.wechathub.wechat.WechatProperties.MenuReply;
 import com.wechathub.wechat.WechatProperties.News;
@@ -76,9 +77,9 @@ public class PassiveReply {
                 .flatMap(account(exchange)::scene).map(SceneReply::scan));
     }
 
-    /** A text reply to the push, or "success" when there is no text. */
+    /** A text reply to the push (as WeChat takes it: {@link ReplyText}), or "success" when there is no text. */
     public String text(WechatEvent event, Optional<String> content) {
-        return content.filter(c -> !c.isBlank())
+        return content.map(ReplyText::clean).filter(c -> !c.isBlank())
                 .map(c -> message(event, "text", "<Content>" + cdata(c) + "</Content>"))
                 .orElse(SUCCESS);
     }

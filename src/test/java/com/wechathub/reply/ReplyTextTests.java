@@ -59,4 +59,16 @@ class ReplyTextTests {
     void aNewsReplyWithTitleAndUrlIsValid() throws Exception {
         assertThat(json.readValue("{\"news\":{\"title\":\"Sale\",\"url\":\"https://example.com\"}}", CrmReply.class).isValid()).isTrue();
     }
+
+    @Test
+    void aConfiguredTextReplyIsCutAndCleanedToo() {
+        com.wechathub.wechat.WechatEvent event = new com.wechathub.wechat.WechatEvent();
+        event.setFromUserName("oFollower");
+        event.setToUserName("gh_account");
+        String xml = new com.wechathub.wechat.PassiveReply(java.time.Clock.systemUTC())
+                .text(event, java.util.Optional.of("Welcome\u0007 " + "ü".repeat(1500)));
+        String content = xml.substring(xml.indexOf("<Content><![CDATA[") + 18, xml.indexOf("]]></Content>"));
+        assertThat(content).startsWith("Welcome ü").doesNotContain("\u0007");
+        assertThat(content.getBytes(StandardCharsets.UTF_8).length).isBetween(2047, 2048);
+    }
 }

@@ -149,4 +149,16 @@ class RichRepliesTests extends HubIntegrationTest {
         assertThat(calls.get(0).getUrl()).as("the exact path the CRM received").isEqualTo("/replies/" + segment + "/K_CRM");
         jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", hostile);
     }
+
+    @Test
+    void aPassiveCrmTextIsCleanedAndCutAsWechatTakesIt() {
+        crm.stubFor(get(urlEqualTo("/replies/" + openId + "/K_CRM"))
+                .willReturn(okJson("{\"text\":\"Hello\\u0000\\u001b there\\r\\n" + "é".repeat(1500) + "\"}")));
+
+        String reply = api.send(click("K_CRM")).body();
+
+        String content = reply.substring(reply.indexOf("<Content><![CDATA[") + 18, reply.indexOf("]]></Content>"));
+        assertThat(content).startsWith("Hello there\né");
+        assertThat(content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(2048).isGreaterThan(2040);
+    }
 }
