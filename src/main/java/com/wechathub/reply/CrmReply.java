@@ -17,10 +17,25 @@ import java.util.Optional;
 record CrmReply(String text, Article news) {
 
     record Article(String title, String description, @JsonProperty("pic-url") String picUrl, String url) {
+
+        Article {
+            title = ReplyText.clean(title);
+            description = ReplyText.clean(description);
+        }
+
+        boolean isValid() {
+            return title != null && !title.isBlank() && url != null && !url.isBlank();
+        }
     }
 
+    /** The text as WeChat takes it: no control characters but newline, at most 2,048 bytes of UTF-8. */
+    CrmReply {
+        text = ReplyText.clean(text);
+    }
+
+    /** Exactly one of a non-blank text or a news article with a title and a URL. */
     boolean isValid() {
-        return (text != null && !text.isBlank()) ^ (news != null && news.title() != null);
+        return text != null && !text.isBlank() ? news == null : news != null && news.isValid();
     }
 
     String passive(PassiveReply replies, WechatEvent event) {

@@ -13,13 +13,16 @@ import org.springframework.context.annotation.Configuration;
  * @param maxWait      how long after the push a late reply may still be sent (WeChat's window is a minute)
  * @param lease        a late reply whose node stopped renewing its claim for this long is taken over by another
  * @param pollInterval ms between each node's renewals of its claims and looks for late replies to take over
+ * @param maxWaiting   pushes that may wait for the CRM's reply at once, each holding a request thread up to the
+ *                     deadline; beyond that a crm: reply is sent late at once, so a slow CRM cannot take the callback
  */
 @ConfigurationProperties("hub.reply")
 public record ReplyProperties(
         @DefaultValue("4s") Duration deadline,
         @DefaultValue("45s") Duration maxWait,
         @DefaultValue("10s") Duration lease,
-        @DefaultValue("1000") long pollInterval) {
+        @DefaultValue("1000") long pollInterval,
+        @DefaultValue("16") int maxWaiting) {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(ReplyProperties.class)

@@ -2,6 +2,7 @@ package com.wechathub.wechat;
 
 import com.wechathub.campaign.Campaign;
 import com.wechathub.campaign.CampaignReply;
+import com.wechathub.reply.ReplyText;
 import com.wechathub.wechat.WechatProperties.Account;
 import com.wechathub.wechat.WechatProperties.MenuReply;
 import com.wechathub.wechat.WechatProperties.News;
@@ -89,9 +90,9 @@ public class PassiveReply {
                 .flatMap(account(exchange)::scene).map(SceneReply::scan));
     }
 
-    /** A text reply to the push, or "success" when there is no text. */
+    /** A text reply to the push (as WeChat takes it: {@link ReplyText}), or "success" when there is no text. */
     public String text(WechatEvent event, Optional<String> content) {
-        return content.filter(c -> !c.isBlank())
+        return content.map(ReplyText::clean).filter(c -> !c.isBlank())
                 .map(c -> message(event, "text", "<Content>" + cdata(c) + "</Content>"))
                 .orElse(SUCCESS);
     }
@@ -111,13 +112,28 @@ public class PassiveReply {
         return message(event, "image", "<Image><MediaId>" + cdata(mediaId) + "</MediaId></Image>");
     }
 
-    /** {@code crm: /replies/{openid}/{key}}: the placeholders replaced, URL-encoded. */
+    /**
+     * {@code crm: /replies/{openid}/{key}}: each placeholder replaced by its value percent-encoded
+     * as one path segment (SPEC §13): nothing from a push is syntax, so a FromUserName or EventKey
+     * holding {@code /}, {@code ..}, {@code ?} or {@code #} never reaches another CRM path or query.
+     */
     public static String crmPath(String template, String openId, String key) {
-        return template.replace("{openid}", encode(openId)).replace("{key}", encode(key));
+        return template.replace("{openid}", segment(openId)).replace("{key}", segment(key));
     }
 
-    private static String encode(String value) {
-        return java.net.URLEncoder.encode(value == null ? "" : value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    /** Every byte but letters, digits, '-', '_' and '~' percent-encoded ('.' too: ".." is no segment of its own). */
+    static String segment(String value) {
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : (value == null ? "" : value).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '~') {
+                encoded.append(c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return encoded.toString();
     }
 
     private String message(WechatEvent event, String msgType, String body) {

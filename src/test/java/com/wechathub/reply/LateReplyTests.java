@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -157,6 +158,10 @@ class LateReplyTests extends HubIntegrationTest {
         Map<String, Object> event = awaitReplyStatus(openId, "none");
         assertThat(calls("send", openId)).isEmpty();
         assertThat(event.get("reply_message")).isNull();
+        // "typing" was shown once the deadline passed; nothing is coming, so it is cancelled
+        await().atMost(Duration.ofSeconds(2)).until(() -> calls("typing", openId).size() == 2);
+        assertThat(calls("typing", openId)).extracting(LoggedRequest::getBodyAsString).containsExactly(
+                "{\"touser\":\"" + openId + "\",\"command\":\"Typing\"}", "{\"touser\":\"" + openId + "\",\"command\":\"CancelTyping\"}");
     }
 
     @Test
@@ -189,6 +194,47 @@ class LateReplyTests extends HubIntegrationTest {
         Map<String, Object> event = awaitReplyStatus(openId, "failed");
         assertThat((String) event.get("reply_error")).contains("has no app-secret");
         assertThat(wechat.findAll(postRequestedFor(urlPathEqualTo("/cgi-bin/message/custom/typing")))).isEmpty();
+    }
+
+    @Test
+    void theWindowCountsFromTheFollowersActionAndAReplyThatCannotArriveInTimeIsNotSent() {
+        crmAnswersLate(openId, "{\"text\":\"Too late anyway\"}");
+        // The follower clicked 50 s ago (WeChat's CreateTime); the push reached the hub only now.
+        String clicked = Fixtures.withEventKey(Fixtures.push("event-click", openId, createTime - 50), "K_CRM");
+
+        assertThat(api.send(clicked).body()).isEqualTo("success");
+
+        Map<String, Object> event = awaitReplyStatus(openId, "expired");
+        assertThat((String) event.get("reply_error")).contains("window");
+        assertThat(calls("send", openId)).isEmpty();
+        assertThat(calls("typing", openId)).isEmpty();
+    }
+
+    @Test
+    void aBusyWechatIsAskedAgainAndTheReplySentOnce() {
+        crmAnswersLate(openId, "{\"text\":\"Sent once WeChat had time\"}");
+        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/message/custom/send")).inScenario("busy").whenScenarioStateIs(STARTED)
+                .willReturn(okJson(FakeWechatApi.error(-1, "system error"))).willSetStateTo("free"));
+        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/message/custom/send")).inScenario("busy").whenScenarioStateIs("free")
+                .willReturn(okJson(FakeWechatApi.error(0, "ok"))));
+
+        assertThat(api.send(click(openId)).body()).isEqualTo("success");
+
+        awaitReplyStatus(openId, "sent");
+        assertThat(calls("send", openId)).hasSize(2);
+    }
+
+    @Test
+    void aCrmTextIsCutAndCleanedBeforeItIsSent() {
+        crmAnswersLate(openId, "{\"text\":\"Line one\\u0007\\r\\nLine two " + "长".repeat(1000) + "\"}");
+
+        assertThat(api.send(click(openId)).body()).isEqualTo("success");
+
+        awaitReplyStatus(openId, "sent");
+        String content = calls("send", openId).get(0).getBodyAsString();
+        String text = content.substring(content.indexOf("\"content\":\"") + 11, content.lastIndexOf("\"}}"));
+        assertThat(text).startsWith("Line one\\nLine two 长");
+        assertThat(text.replace("\\n", "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(2048);
     }
 
     HttpResponse<String> admin(String path) {

@@ -94,16 +94,18 @@ class RichRepliesTests extends HubIntegrationTest {
                 .willReturn(okJson("{\"text\":\"Your parcel is on its way.\"}").withFixedDelay(100)));
 
         HttpResponse<String> plain = api.send(click("K_CRM"));
-        String encrypted = api.decrypt(api.sendEncrypted(click("K_CRM")).body()); // the retry asks the CRM again
+        String encrypted = api.decrypt(api.sendEncrypted(click("K_CRM")).body()); // WeChat's retry: the reply recorded
 
         for (String reply : new String[] {plain.body(), encrypted}) {
             assertThat(reply).contains("<ToUserName><![CDATA[" + openId + "]]></ToUserName>")
                     .contains("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[Your parcel is on its way.]]></Content>");
         }
         String eventId = (String) state.events(openId).get(0).get("id");
-        crm.verify(2, getRequestedFor(urlEqualTo("/replies/" + openId + "/K_CRM"))
+        crm.verify(1, getRequestedFor(urlEqualTo("/replies/" + openId + "/K_CRM"))
                 .withHeader("Idempotency-Key", equalTo(eventId)).withHeader("Authorization", equalTo("Bearer crm-test-token")));
-        assertThat(state.events(openId).get(0)).containsEntry("reply_status", null);
+        // Recorded with the event: no late path (another node's, a retry's) can send it too.
+        assertThat(state.events(openId).get(0)).containsEntry("reply_status", "passive");
+        assertThat((String) state.events(openId).get(0).get("reply_message")).contains("Your parcel is on its way.");
         wechat.verify(0, anyRequestedFor(urlPathMatching("/cgi-bin/message/.*")));
     }
 
@@ -127,5 +129,36 @@ class RichRepliesTests extends HubIntegrationTest {
         assertThat(state.events(openId + "x").get(0)).containsEntry("reply_status", "failed");
         assertThat((String) state.events(openId + "x").get(0).get("reply_error")).contains("500");
         wechat.verify(0, anyRequestedFor(urlPathMatching("/cgi-bin/message/.*")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "../bindings/api/victim, %2E%2E%2Fbindings%2Fapi%2Fvictim",
+            "'o/x?admin=1#frag', o%2Fx%3Fadmin%3D1%23frag",
+            ".., %2E%2E",
+            "o%2Fx, o%252Fx",
+    })
+    void aFollowerIdReachesTheCrmOnlyAsOnePathSegment(String hostile, String segment) {
+        crm.stubFor(get(urlPathMatching("/.*")).willReturn(okJson("{\"text\":\"Your order shipped.\"}")));
+
+        String push = Fixtures.withEventKey(Fixtures.push("event-click", hostile, createTime), "K_CRM");
+        assertThat(api.send(push).body()).contains("Your order shipped.");
+
+        var calls = crm.findAll(anyRequestedFor(urlPathMatching("/.*")));
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getUrl()).as("the exact path the CRM received").isEqualTo("/replies/" + segment + "/K_CRM");
+        jdbc.update("DELETE FROM wechat_event WHERE open_id = ?", hostile);
+    }
+
+    @Test
+    void aPassiveCrmTextIsCleanedAndCutAsWechatTakesIt() {
+        crm.stubFor(get(urlEqualTo("/replies/" + openId + "/K_CRM"))
+                .willReturn(okJson("{\"text\":\"Hello\\u0000\\u001b there\\r\\n" + "é".repeat(1500) + "\"}")));
+
+        String reply = api.send(click("K_CRM")).body();
+
+        String content = reply.substring(reply.indexOf("<Content><![CDATA[") + 18, reply.indexOf("]]></Content>"));
+        assertThat(content).startsWith("Hello there\né");
+        assertThat(content.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(2048).isGreaterThan(2040);
     }
 }

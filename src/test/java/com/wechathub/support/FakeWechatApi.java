@@ -1,8 +1,11 @@
 package com.wechathub.support;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -61,6 +64,29 @@ public final class FakeWechatApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * stable_token as WeChat's normal mode can behave after a refusal: it keeps answering
+     * {@code normal} (the token valid now, as WeChat sees it); only force_refresh gives {@code forced}.
+     */
+    public static void reissuesTheSameToken(WireMockServer wechat, String normal, String forced) {
+        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/stable_token"))
+                .willReturn(okJson("{\"access_token\":\"" + normal + "\",\"expires_in\":7000}")));
+        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/stable_token")).withRequestBody(matchingJsonPath("$.force_refresh", equalTo("true")))
+                .atPriority(1).willReturn(okJson("{\"access_token\":\"" + forced + "\",\"expires_in\":7200}")));
+    }
+
+    /** stable_token requests with force_refresh WeChat got. */
+    public static int forceRefreshCalls(WireMockServer wechat) {
+        return wechat.findAll(postRequestedFor(urlPathEqualTo("/cgi-bin/stable_token"))
+                .withRequestBody(matchingJsonPath("$.force_refresh", equalTo("true")))).size();
+    }
+
+    /** WeChat answers every call of {@code api} (e.g. /cgi-bin/user/info, /cgi-bin/stable_token) with {@code errcode}. */
+    public static void refuses(WireMockServer wechat, String api, int errcode, String errmsg) {
+        var request = api.equals("/cgi-bin/user/info") ? get(urlPathEqualTo(api)) : post(urlPathEqualTo(api));
+        wechat.stubFor(request.atPriority(1).willReturn(okJson(error(errcode, errmsg))));
     }
 
     public static String error(int errcode, String errmsg) {

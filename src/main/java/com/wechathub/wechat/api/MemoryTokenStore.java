@@ -6,14 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Tokens and locks in this process (the default profile, a single node): same rules as Redis. */
+/** Tokens, locks, permits and notes in this process (the default profile, a single node): same rules as Redis. */
 final class MemoryTokenStore implements TokenStore {
 
     private record Entry(String value, long expiresAt) {
     }
 
-    private final Map<String, Entry> tokens = new ConcurrentHashMap<>();
-    private final Map<String, Entry> locks = new ConcurrentHashMap<>();
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Clock clock;
 
     MemoryTokenStore(Clock clock) {
@@ -21,39 +20,61 @@ final class MemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<String> get(String account) {
-        return live(tokens, account).map(Entry::value);
+    public Optional<String> get(String appId) {
+        return live(appId).map(Entry::value);
     }
 
     @Override
-    public Optional<Duration> remaining(String account) {
-        return live(tokens, account).map(e -> Duration.ofMillis(e.expiresAt() - clock.millis()));
+    public Optional<Duration> remaining(String appId) {
+        return live(appId).map(e -> Duration.ofMillis(e.expiresAt() - clock.millis()));
     }
 
     @Override
-    public void put(String account, String token, Duration ttl) {
-        tokens.put(account, new Entry(token, clock.millis() + ttl.toMillis()));
-    }
-
-    @Override
-    public boolean deleteIfEquals(String account, String token) {
-        return tokens.computeIfPresent(account, (a, e) -> e.value().equals(token) ? null : e) == null;
-    }
-
-    @Override
-    public boolean tryLock(String account, String owner, Duration ttl) {
+    public String replace(String appId, String expected, String token, Duration ttl) {
         long now = clock.millis();
-        Entry mine = new Entry(owner, now + ttl.toMillis());
-        return locks.compute(account, (a, held) -> held == null || held.expiresAt() <= now ? mine : held) == mine;
+        return entries.compute(appId, (a, kept) -> kept == null || kept.expiresAt() <= now || kept.value().equals(expected)
+                ? new Entry(token, now + ttl.toMillis()) : kept).value();
     }
 
     @Override
-    public void unlock(String account, String owner) {
-        locks.computeIfPresent(account, (a, held) -> held.value().equals(owner) ? null : held);
+    public boolean tryLock(String appId, String owner, Duration ttl) {
+        return setIfAbsent(appId + ":lock", owner, ttl);
     }
 
-    private Optional<Entry> live(Map<String, Entry> entries, String account) {
-        Entry entry = entries.get(account);
+    @Override
+    public void unlock(String appId, String owner) {
+        entries.computeIfPresent(appId + ":lock", (a, held) -> held.value().equals(owner) ? null : held);
+    }
+
+    @Override
+    public synchronized ForceRefresh tryForceRefresh(String appId, Duration spacing, int perDay, String day) {
+        if (!setIfAbsent(appId + ":force", "1", spacing)) {
+            return ForceRefresh.TOO_SOON;
+        }
+        String key = appId + ":force:" + day;
+        int count = live(key).map(e -> Integer.parseInt(e.value())).orElse(0) + 1;
+        entries.put(key, new Entry(String.valueOf(count), clock.millis() + Duration.ofDays(2).toMillis()));
+        return count > perDay ? ForceRefresh.DAILY_LIMIT : ForceRefresh.GRANTED;
+    }
+
+    @Override
+    public void putNote(String appId, String name, String value, Duration ttl) {
+        entries.put(appId + ":note:" + name, new Entry(value, clock.millis() + ttl.toMillis()));
+    }
+
+    @Override
+    public Optional<String> note(String appId, String name) {
+        return live(appId + ":note:" + name).map(Entry::value);
+    }
+
+    private boolean setIfAbsent(String key, String value, Duration ttl) {
+        long now = clock.millis();
+        Entry mine = new Entry(value, now + ttl.toMillis());
+        return entries.compute(key, (a, held) -> held == null || held.expiresAt() <= now ? mine : held) == mine;
+    }
+
+    private Optional<Entry> live(String key) {
+        Entry entry = entries.get(key);
         if (entry == null || entry.expiresAt() <= clock.millis()) {
             return Optional.empty();
         }

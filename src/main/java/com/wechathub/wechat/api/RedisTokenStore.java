@@ -9,15 +9,29 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Tokens in Redis, one key per account ({@code <prefix>:<account>}, expiring when the token should
- * no longer be used), and the token-request lock beside it ({@code <prefix>:<account>:lock},
- * SET NX PX). Dropping a token and releasing the lock compare and delete in one Lua script, so a
- * node never drops a token, or frees a lock, that another node has put there since.
+ * Tokens in Redis, one key per AppID ({@code <prefix>:<appid>}, expiring when the token should no
+ * longer be used), the token-request lock ({@code :lock}, SET NX PX), the force_refresh gate and
+ * day count ({@code :force}, {@code :force:<day>}) and notes ({@code :note:<name>}) beside it.
+ * Replacing a token and releasing the lock compare and set in one Lua script, so a node never
+ * overwrites a token, or frees a lock, that another node has put there since.
  */
 final class RedisTokenStore implements TokenStore {
 
     private static final RedisScript<Long> DELETE_IF_EQUALS = new DefaultRedisScript<>(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", Long.class);
+    private static final RedisScript<String> REPLACE = new DefaultRedisScript<>("""
+            local kept = redis.call('get', KEYS[1])
+            if kept == false or kept == ARGV[1] then
+              redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+              return ARGV[2]
+            end
+            return kept""", String.class);
+    private static final RedisScript<Long> FORCE_REFRESH = new DefaultRedisScript<>("""
+            if not redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+            local n = redis.call('incr', KEYS[2])
+            if n == 1 then redis.call('expire', KEYS[2], 172800) end
+            if n > tonumber(ARGV[2]) then return -1 end
+            return 1""", Long.class);
 
     private final StringRedisTemplate redis;
     private final String prefix;
@@ -28,42 +42,49 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<String> get(String account) {
-        return Optional.ofNullable(redis.opsForValue().get(key(account)));
+    public Optional<String> get(String appId) {
+        return Optional.ofNullable(redis.opsForValue().get(key(appId)));
     }
 
     @Override
-    public Optional<Duration> remaining(String account) {
-        Long millis = redis.getExpire(key(account), TimeUnit.MILLISECONDS);
+    public Optional<Duration> remaining(String appId) {
+        Long millis = redis.getExpire(key(appId), TimeUnit.MILLISECONDS);
         return millis == null || millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
     }
 
     @Override
-    public void put(String account, String token, Duration ttl) {
-        redis.opsForValue().set(key(account), token, ttl);
+    public String replace(String appId, String expected, String token, Duration ttl) {
+        return redis.execute(REPLACE, List.of(key(appId)), expected == null ? "" : expected, token, String.valueOf(ttl.toMillis()));
     }
 
     @Override
-    public boolean deleteIfEquals(String account, String token) {
-        Long deleted = redis.execute(DELETE_IF_EQUALS, List.of(key(account)), token);
-        return deleted != null && deleted > 0;
+    public boolean tryLock(String appId, String owner, Duration ttl) {
+        return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key(appId) + ":lock", owner, ttl));
     }
 
     @Override
-    public boolean tryLock(String account, String owner, Duration ttl) {
-        return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lock(account), owner, ttl));
+    public void unlock(String appId, String owner) {
+        redis.execute(DELETE_IF_EQUALS, List.of(key(appId) + ":lock"), owner);
     }
 
     @Override
-    public void unlock(String account, String owner) {
-        redis.execute(DELETE_IF_EQUALS, List.of(lock(account)), owner);
+    public ForceRefresh tryForceRefresh(String appId, Duration spacing, int perDay, String day) {
+        Long outcome = redis.execute(FORCE_REFRESH, List.of(key(appId) + ":force", key(appId) + ":force:" + day),
+                String.valueOf(spacing.toMillis()), String.valueOf(perDay));
+        return outcome == null || outcome == 0 ? ForceRefresh.TOO_SOON : outcome < 0 ? ForceRefresh.DAILY_LIMIT : ForceRefresh.GRANTED;
     }
 
-    private String key(String account) {
-        return prefix + ":" + account;
+    @Override
+    public void putNote(String appId, String name, String value, Duration ttl) {
+        redis.opsForValue().set(key(appId) + ":note:" + name, value, ttl);
     }
 
-    private String lock(String account) {
-        return prefix + ":" + account + ":lock";
+    @Override
+    public Optional<String> note(String appId, String name) {
+        return Optional.ofNullable(redis.opsForValue().get(key(appId) + ":note:" + name));
+    }
+
+    private String key(String appId) {
+        return prefix + ":" + appId;
     }
 }

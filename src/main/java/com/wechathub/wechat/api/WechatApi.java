@@ -9,10 +9,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * WeChat's API for an account with an app-secret (SPEC §10): every call carries the cluster's
- * access token. When WeChat says the token is invalid, superseded or expired (40001, 40014,
- * 42001), the token is dropped — only if it is still the one this call used — a token is fetched
- * again and the call is retried once; never more. Any other errcode is the call's failure.
+ * WeChat's API for an account with an app-secret (SPEC §10, §10.1a): every call carries the
+ * cluster's access token, and each kind of refusal ({@link WechatErrors}) has one behaviour here:
+ * busy (-1) is asked again after a short backoff; a refused token (40001, 40014, 42001) is
+ * replaced — only if it is still the one this call used — and the call retried once, never more;
+ * a configuration error or a used-up quota makes every node leave the AppID (or the API) alone
+ * for a while ({@link AccessTokens}); anything else is the call's failure, for its caller to
+ * handle (final for a follower, degrade, or retry the event).
  */
 @Component("wechatApi")
 public class WechatApi {
@@ -22,6 +25,8 @@ public class WechatApi {
     public static final String CUSTOM_TYPING = "/cgi-bin/message/custom/typing";
 
     private static final Logger log = LoggerFactory.getLogger(WechatApi.class);
+    /** Milliseconds before asking a busy WeChat again. */
+    private static final long[] BUSY_RETRIES = {200, 600};
 
     private final AccessTokens tokens;
     private final WechatApiCalls calls;
@@ -59,29 +64,54 @@ public class WechatApi {
         return call(account, "POST", CUSTOM_TYPING, Map.of(), typing);
     }
 
+    /** {@code POST /cgi-bin/message/custom/typing} with {@code CancelTyping}: "typing" ends when nothing is coming. */
+    public Map<String, Object> cancelTyping(String account, String openId) {
+        Map<String, Object> typing = new LinkedHashMap<>();
+        typing.put("touser", openId);
+        typing.put("command", "CancelTyping");
+        return call(account, "POST", CUSTOM_TYPING, Map.of(), typing);
+    }
+
     /** Any API call of the account ({@code path} under wechat.api.base-url), with the token handling above. */
     public Map<String, Object> call(String account, String method, String path, Map<String, String> query, Object body) {
         if (!enabled(account)) {
             throw new WechatApiException(path, null, "account " + account + " has no app-secret, so it cannot call WeChat's API");
         }
+        tokens.checkNotBackingOff(account, path);
         String token = tokens.token(account);
         try {
-            return calls.send(account, method, path, withToken(query, token), body);
-        } catch (WechatApiException refused) {
-            if (!refused.isTokenError()) {
-                throw refused;
-            }
-            log.info("WeChat refused the access token of account {} on {} (errcode {}); fetching another, retrying once",
-                    account, path, refused.errcode());
-            tokens.invalidate(account, token);
-            String fresh = tokens.token(account);
             try {
-                return calls.send(account, method, path, withToken(query, fresh), body);
-            } catch (WechatApiException again) {
-                if (again.isTokenError()) {
-                    tokens.invalidate(account, fresh);
+                return sendWhileBusy(account, method, path, withToken(query, token), body);
+            } catch (WechatApiException refused) {
+                if (!refused.isTokenError()) {
+                    throw refused;
                 }
-                throw again; // no second retry: a refresh loop helps nobody (wechatpy #152)
+                log.info("WeChat refused the access token of account {} on {} (errcode {}); getting another, retrying once",
+                        account, path, refused.errcode());
+                String fresh = tokens.replaceRefused(account, token);
+                return sendWhileBusy(account, method, path, withToken(query, fresh), body); // no second retry (wechatpy #152)
+            }
+        } catch (WechatApiException refused) {
+            tokens.remember(account, path, refused); // configuration and quota: every node backs off
+            throw refused;
+        }
+    }
+
+    /** WeChat busy (-1): asked again after a short backoff, twice; then the call fails and its caller retries later. */
+    private Map<String, Object> sendWhileBusy(String account, String method, String path, Map<String, String> query, Object body) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return calls.send(account, method, path, query, body);
+            } catch (WechatApiException e) {
+                if (e.errcode() == null || e.kind() != WechatErrors.Kind.TRANSIENT || attempt >= BUSY_RETRIES.length) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(BUSY_RETRIES[attempt]);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }

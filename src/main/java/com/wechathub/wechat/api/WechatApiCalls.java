@@ -87,9 +87,10 @@ class WechatApiCalls {
             WechatApiException refused = new WechatApiException(path, errcode.intValue(),
                     "WeChat refused it: errcode " + errcode + " (" + result.get("errmsg") + ")");
             count(account, path, errcode.toString());
-            if (refused.isQuotaError()) {
-                log.warn("WeChat's quota is used up for account {}: {} refused with errcode {} ({}); not retried",
-                        account, path, errcode, WechatApiException.redact(String.valueOf(result.get("errmsg"))));
+            if (refused.kind() == WechatErrors.Kind.QUOTA || refused.kind() == WechatErrors.Kind.CONFIGURATION) {
+                // errmsg names the caller's IP for 40164: the operator needs it for the allow-list
+                log.warn("WeChat refused account {} on {}: errcode {}, {} ({}); backing off", account, path, errcode,
+                        WechatErrors.meaning(errcode.intValue()), WechatApiException.redact(String.valueOf(result.get("errmsg"))));
             }
             throw refused;
         }
@@ -100,6 +101,7 @@ class WechatApiCalls {
         Counter.builder("wechat.api.errors")
                 .description("Calls to WeChat's API that failed, by account, API and errcode (45009/45011: quota)")
                 .tag("account", account).tag("api", path).tag("errcode", errcode)
+                .tag("kind", WechatErrors.kind(errcode.matches("-?\\d+") ? Integer.valueOf(errcode) : null).name().toLowerCase())
                 .register(registry).increment();
     }
 

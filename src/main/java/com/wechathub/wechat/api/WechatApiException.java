@@ -1,6 +1,5 @@
 package com.wechathub.wechat.api;
 
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -8,11 +7,6 @@ import java.util.regex.Pattern;
  * or could not be reached. The message never carries the access token or the app secret.
  */
 public class WechatApiException extends RuntimeException {
-
-    /** Token invalid or not the latest, invalid, expired: drop the token, fetch another, retry once. */
-    static final Set<Integer> TOKEN_ERRORS = Set.of(40001, 40014, 42001);
-    /** Daily and per-minute quota: logged and counted. */
-    static final Set<Integer> QUOTA_ERRORS = Set.of(45009, 45011);
 
     private static final Pattern SECRETS = Pattern.compile("(access_token|secret)=[^&\\s\"]*");
 
@@ -34,12 +28,17 @@ public class WechatApiException extends RuntimeException {
         return api;
     }
 
+    /** What the failure means for the hub ({@link WechatErrors}): each kind has one behaviour. */
+    public WechatErrors.Kind kind() {
+        return WechatErrors.kind(errcode);
+    }
+
     public boolean isTokenError() {
-        return errcode != null && TOKEN_ERRORS.contains(errcode);
+        return kind() == WechatErrors.Kind.TOKEN;
     }
 
     public boolean isQuotaError() {
-        return errcode != null && QUOTA_ERRORS.contains(errcode);
+        return kind() == WechatErrors.Kind.QUOTA;
     }
 
     static String redact(String text) {

@@ -2,6 +2,7 @@ package com.wechathub.wechat.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wechathub.support.TestSchema;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,9 +26,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The token rules of SPEC §10.1 on the real Redis, without a whole hub: several "nodes" (token
- * holders sharing the store) asking at once make one token request; a token is dropped only if
- * it is still the one a call used; the lock is released only by its owner.
+ * The token rules of SPEC §10.1 and §10.1a on the real Redis, without a whole hub: several "nodes"
+ * (token holders sharing the store) asking at once make one token request; a token is the AppID's;
+ * a refused token is replaced only if it is still the one kept (compare-and-set); normal mode
+ * answering the refused token leads to one force_refresh per 30 s for the cluster, 20 a day; a
+ * refused token request is remembered for every node; the lock is released only by its owner.
  */
 class AccessTokensTests {
 
@@ -36,10 +40,16 @@ class AccessTokensTests {
     StringRedisTemplate redis;
     RedisTokenStore store;
 
-    /** WeChat's stable_token, slow enough for every caller to arrive while it is out. */
+    /**
+     * WeChat's stable_token, slow enough for every caller to arrive while it is out: a new token
+     * per request unless a test says otherwise (normal mode re-issuing one token, an errcode).
+     */
     static final class FakeCalls extends WechatApiCalls {
 
         final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger forced = new AtomicInteger();
+        volatile String normalModeAnswers;   // the token normal mode keeps answering, if set
+        volatile Integer errcode;            // WeChat refuses every request with it, if set
 
         FakeCalls() {
             super(null, new ObjectMapper(), new SimpleMeterRegistry());
@@ -52,6 +62,15 @@ class AccessTokensTests {
                 Thread.sleep(300);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (errcode != null) {
+                throw new WechatApiException(path, errcode, "WeChat refused it: errcode " + errcode + " (refused)");
+            }
+            boolean force = Boolean.TRUE.equals(((Map<?, ?>) body).get("force_refresh"));
+            if (force) {
+                forced.incrementAndGet();
+            } else if (normalModeAnswers != null) {
+                return Map.of("access_token", normalModeAnswers, "expires_in", 7000);
             }
             return Map.of("access_token", "TOKEN-" + n, "expires_in", 7200);
         }
@@ -81,14 +100,26 @@ class AccessTokensTests {
     }
 
     static WechatProperties account() {
-        var account = new WechatProperties.Account("t", "wx1", null, "secret", "hi", null, List.of(), List.of(), List.of(), null, null);
-        return new WechatProperties(Map.of("shop", account), new WechatProperties.Api("http://unused", 1000, 1000, "http://unused"));
+        return account("secret");
+    }
+
+    /** Accounts "shop" and "outlet": two names for one AppID (wx1), so one token. */
+    static WechatProperties account(String secret) {
+        var shop = new WechatProperties.Account("t", "wx1", null, secret, "hi", null, List.of(), List.of(), List.of(), null, null);
+        return new WechatProperties(Map.of("shop", shop, "outlet", shop), new WechatProperties.Api("http://unused", 1000, 1000, "http://unused"));
+    }
+
+    static TokenProperties properties(Duration lockWait) {
+        return new TokenProperties("redis", PREFIX, Duration.ofSeconds(60), lockWait, Duration.ofMinutes(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 20);
     }
 
     AccessTokens node(FakeCalls calls) {
-        return new AccessTokens(store, calls, account(),
-                new TokenProperties("redis", PREFIX, Duration.ofSeconds(60), Duration.ofSeconds(10)),
-                new SimpleMeterRegistry(), Clock.systemUTC());
+        return node(calls, account(), new SimpleMeterRegistry());
+    }
+
+    AccessTokens node(FakeCalls calls, WechatProperties accounts, MeterRegistry registry) {
+        return new AccessTokens(store, calls, accounts, properties(Duration.ofSeconds(10)), registry, Clock.systemUTC());
     }
 
     @Test
@@ -111,25 +142,129 @@ class AccessTokensTests {
         } finally {
             threads.shutdownNow();
         }
-        Duration left = store.remaining("shop").orElseThrow();
+        Duration left = store.remaining("wx1").orElseThrow();
         assertThat(left).isBetween(Duration.ofSeconds(7130), Duration.ofSeconds(7140)); // 7200 s less the 60 s margin
-        assertThat(redis.hasKey(PREFIX + ":shop:lock")).as("the lock is released").isFalse();
+        assertThat(redis.hasKey(PREFIX + ":wx1:lock")).as("the lock is released").isFalse();
+        assertThat(nodes.get(0).token("outlet")).as("the token is the AppID's, whatever the account's name").isEqualTo("TOKEN-1");
     }
 
     @Test
-    void aTokenIsDroppedOnlyIfItIsStillTheOneTheCallUsed() {
+    void aRefusedTokenIsReplacedOnlyIfItIsStillTheOneKept() {
         FakeCalls calls = new FakeCalls();
         AccessTokens node = node(calls);
-        String used = node.token("shop");           // TOKEN-1
-        store.put("shop", "TOKEN-FROM-ANOTHER-NODE", Duration.ofMinutes(5));
+        String used = node.token("shop");                                   // TOKEN-1
+        store.replace("wx1", used, "TOKEN-FROM-ANOTHER-NODE", Duration.ofMinutes(5));
 
-        node.invalidate("shop", used);               // too late: another node replaced it already
-        assertThat(store.get("shop")).hasValue("TOKEN-FROM-ANOTHER-NODE");
+        assertThat(node.replaceRefused("shop", used)).as("another node replaced it already").isEqualTo("TOKEN-FROM-ANOTHER-NODE");
+        assertThat(calls.requests).hasValue(1);
 
-        node.invalidate("shop", "TOKEN-FROM-ANOTHER-NODE");
-        assertThat(store.get("shop")).isEmpty();
-        assertThat(node.token("shop")).isEqualTo("TOKEN-2");
-        assertThat(calls.requests).hasValue(2);
+        assertThat(node.replaceRefused("shop", "TOKEN-FROM-ANOTHER-NODE")).isEqualTo("TOKEN-2");
+        assertThat(store.get("wx1")).hasValue("TOKEN-2");
+        // compare-and-set: a node that fetched against an older token never overwrites the newer one
+        assertThat(store.replace("wx1", "TOKEN-1", "STALE-TOKEN", Duration.ofMinutes(5))).isEqualTo("TOKEN-2");
+        assertThat(store.get("wx1")).hasValue("TOKEN-2");
+        assertThat(calls.forced).hasValue(0);
+    }
+
+    @Test
+    void whenNormalModeAnswersTheRefusedTokenOneForceRefreshServesTheWholeCluster() throws Exception {
+        FakeCalls calls = new FakeCalls();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<AccessTokens> nodes = List.of(node(calls, account(), registry), node(calls, account(), registry), node(calls, account(), registry));
+        String refused = nodes.get(0).token("shop");                       // TOKEN-1
+        calls.normalModeAnswers = refused;                                   // WeChat still thinks TOKEN-1 is valid
+
+        ExecutorService threads = Executors.newFixedThreadPool(12);
+        List<Object> outcomes = new ArrayList<>();
+        try {
+            List<Callable<Object>> callers = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                AccessTokens node = nodes.get(i % 3);
+                callers.add(() -> node.replaceRefused("shop", refused));
+            }
+            for (Future<Object> outcome : threads.invokeAll(callers)) {
+                outcomes.add(outcome.get());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(calls.forced).as("one force_refresh for the cluster").hasValue(1);
+        assertThat(outcomes).as("every caller gets the new token").allSatisfy(token -> assertThat(token).isNotEqualTo(refused))
+                .containsOnly(store.get("wx1").orElseThrow());
+
+        // WeChat refuses the new token too, and normal mode answers it again: within 30 s no second force_refresh,
+        // the call fails (its event is retried later), and no caller asks WeChat again meanwhile.
+        String second = store.get("wx1").orElseThrow();
+        calls.normalModeAnswers = second;
+        int before = calls.requests.get();
+        assertThatThrownBy(() -> nodes.get(1).replaceRefused("shop", second)).isInstanceOf(WechatApiException.class)
+                .hasMessageContaining("retried later").satisfies(e -> assertThat(((WechatApiException) e).isTokenError()).isTrue());
+        assertThatThrownBy(() -> nodes.get(2).replaceRefused("shop", second)).isInstanceOf(WechatApiException.class);
+        assertThat(calls.requests.get() - before).as("one normal-mode request, then the refusal is known").isEqualTo(1);
+        assertThat(calls.forced).hasValue(1);
+        assertThat(registry.get("wechat.api.token.force.refresh").tag("outcome", "granted").counter().count()).isEqualTo(1);
+        assertThat(registry.get("wechat.api.token.force.refresh").tag("outcome", "too_soon").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void noMoreThanTheDailyForceRefreshesAreGranted() {
+        String day = "2026-12-05";
+        for (int i = 0; i < 20; i++) {
+            assertThat(store.tryForceRefresh("wx1", Duration.ofMillis(1), 20, day)).isEqualTo(TokenStore.ForceRefresh.GRANTED);
+            await().atMost(Duration.ofSeconds(1)).until(() -> !Boolean.TRUE.equals(redis.hasKey(PREFIX + ":wx1:force")));
+        }
+        assertThat(store.tryForceRefresh("wx1", Duration.ofMillis(1), 20, day)).isEqualTo(TokenStore.ForceRefresh.DAILY_LIMIT);
+        assertThat(store.tryForceRefresh("wx1", Duration.ofSeconds(30), 20, "2026-12-06")).isEqualTo(TokenStore.ForceRefresh.GRANTED);
+        assertThat(store.tryForceRefresh("wx1", Duration.ofSeconds(30), 20, "2026-12-06")).isEqualTo(TokenStore.ForceRefresh.TOO_SOON);
+    }
+
+    @Test
+    void aRefusedTokenRequestIsRememberedForEveryNodeUntilItsBackoffEnds() {
+        FakeCalls calls = new FakeCalls();
+        calls.errcode = 40125; // wrong AppSecret
+        AccessTokens one = node(calls);
+        AccessTokens two = node(calls);
+
+        assertThatThrownBy(() -> one.token("shop")).isInstanceOf(WechatApiException.class).hasMessageContaining("40125");
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> two.token("outlet")).isInstanceOf(WechatApiException.class)
+                    .hasMessageContaining("errcode 40125").hasMessageContaining("not asked again until")
+                    .hasMessageNotContaining("secret=");
+            assertThatThrownBy(() -> two.checkNotBackingOff("shop", WechatApi.USER_INFO)).isInstanceOf(WechatApiException.class);
+        }
+        assertThat(calls.requests).as("one request, whatever the callers and nodes").hasValue(1);
+        assertThat(one.failing("shop")).isTrue();
+        assertThat(two.describe("shop").get("refused").toString()).contains("errcode 40125").contains("AppSecret is invalid")
+                .doesNotContain("secret\"");
+
+        // The operator fixes the AppSecret: the backoff was for the old one, so the next call asks at once.
+        calls.errcode = null;
+        AccessTokens fixed = node(calls, account("the-right-secret"), new SimpleMeterRegistry());
+        assertThat(fixed.token("shop")).isEqualTo("TOKEN-2");
+        assertThat(fixed.failing("shop")).isFalse();
+    }
+
+    @Test
+    void waitersFailWithTheLockHoldersRefusalInsteadOfWaitingOutTheLock() throws Exception {
+        FakeCalls calls = new FakeCalls();
+        calls.errcode = 40164; // the hub's IP is not on the allow-list
+        List<AccessTokens> nodes = List.of(node(calls), node(calls));
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        long start = System.nanoTime();
+        try {
+            List<Callable<String>> callers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                AccessTokens node = nodes.get(i % 2);
+                callers.add(() -> node.token("shop"));
+            }
+            for (Future<String> outcome : threads.invokeAll(callers)) {
+                assertThatThrownBy(outcome::get).hasMessageContaining("40164");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(calls.requests).hasValue(1);
     }
 
     @Test
@@ -147,9 +282,8 @@ class AccessTokensTests {
 
     @Test
     void aCallerGivesUpWhenAnotherNodeHoldsTheLockTooLong() {
-        store.tryLock("shop", "a-stuck-node", Duration.ofSeconds(30));
-        AccessTokens node = new AccessTokens(store, new FakeCalls(), account(),
-                new TokenProperties("redis", PREFIX, Duration.ofSeconds(60), Duration.ofMillis(300)),
+        store.tryLock("wx1", "a-stuck-node", Duration.ofSeconds(30));
+        AccessTokens node = new AccessTokens(store, new FakeCalls(), account(), properties(Duration.ofMillis(300)),
                 new SimpleMeterRegistry(), Clock.systemUTC());
         assertThatThrownBy(() -> node.token("shop")).isInstanceOf(WechatApiException.class)
                 .hasMessageContaining("another node's token request did not finish");
@@ -158,11 +292,14 @@ class AccessTokensTests {
     @Test
     void theMemoryStoreKeepsTheSameRules() {
         MemoryTokenStore memory = new MemoryTokenStore(Clock.systemUTC());
-        memory.put("shop", "A", Duration.ofMinutes(1));
-        memory.deleteIfEquals("shop", "B");
-        assertThat(memory.get("shop")).hasValue("A");
-        memory.deleteIfEquals("shop", "A");
-        assertThat(memory.get("shop")).isEmpty();
+        assertThat(memory.replace("shop", null, "A", Duration.ofMinutes(1))).isEqualTo("A");
+        assertThat(memory.replace("shop", "B", "C", Duration.ofMinutes(1))).isEqualTo("A");
+        assertThat(memory.replace("shop", "A", "C", Duration.ofMinutes(1))).isEqualTo("C");
+        assertThat(memory.get("shop")).hasValue("C");
+        assertThat(memory.tryForceRefresh("shop", Duration.ofSeconds(30), 20, "d")).isEqualTo(TokenStore.ForceRefresh.GRANTED);
+        assertThat(memory.tryForceRefresh("shop", Duration.ofSeconds(30), 20, "d")).isEqualTo(TokenStore.ForceRefresh.TOO_SOON);
+        memory.putNote("shop", "backoff", "x", Duration.ofMinutes(1));
+        assertThat(memory.note("shop", "backoff")).hasValue("x");
         assertThat(memory.tryLock("shop", "x", Duration.ofSeconds(5))).isTrue();
         assertThat(memory.tryLock("shop", "y", Duration.ofSeconds(5))).isFalse();
         memory.unlock("shop", "y");

@@ -23,15 +23,19 @@ import com.wechathub.support.FakeWechatApi;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.PushClient;
+import com.wechathub.support.TestSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -177,8 +181,11 @@ class WechatApiTests extends HubIntegrationTest {
 
         int attempts = ((Number) event.get("attempts")).intValue();
         assertThat(attempts).isEqualTo(6); // hub.dispatch.max-attempts in the tests
-        assertThat(userInfoCalls()).hasSize(2 * attempts);
-        assertThat(tokenRequests()).isEqualTo(2 * attempts);
+        // 1st attempt: refused, a force_refresh (WeChat answers the same token), refused again; 2nd: normal mode
+        // answers it again and no force_refresh is allowed for 30 s; later attempts know that without asking.
+        assertThat(userInfoCalls()).hasSize(attempts + 1);
+        assertThat(tokenRequests()).isEqualTo(4);
+        assertThat(FakeWechatApi.forceRefreshCalls(wechat)).isEqualTo(1);
         assertThat((String) event.get("last_error")).contains("40001");
         crm.verify(0, putRequestedFor(urlEqualTo("/bindings/api/" + openId)));
         assertThat(output.getAll()).doesNotContain(FakeWechatApi.TOKEN).doesNotContain(ApiAccount.APP_SECRET);
@@ -195,13 +202,15 @@ class WechatApiTests extends HubIntegrationTest {
             Object error = state.events(openId).get(0).get("last_error");
             return error != null && error.toString().contains("45009");
         });
-        Map<String, Object> event = state.events(openId).get(0);
 
-        int attempts = ((Number) event.get("attempts")).intValue();
-        assertThat(userInfoCalls().size()).as("one call per attempt").isBetween(attempts, attempts + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((Number) state.events(openId).get(0).get("attempts")).intValue() >= 3);
+        assertThat(userInfoCalls()).as("the API backs off: no call while its quota is used up").hasSize(1);
         assertThat(tokenRequests()).isEqualTo(1);
-        assertThat(quotaErrors() - before).isGreaterThanOrEqualTo(1);
+        assertThat(quotaErrors() - before).isEqualTo(1);
         crm.verify(0, putRequestedFor(urlEqualTo("/bindings/api/" + openId)));
+        HealthComponent warned = health.healthForPath("wechatApi");
+        assertThat(warned.getStatus()).as("the account's other APIs still work").isEqualTo(Status.UP);
+        assertThat(details(warned).get("api").toString()).contains("warning /cgi-bin/user/info").contains("errcode 45009");
     }
 
     double quotaErrors() {
@@ -227,21 +236,118 @@ class WechatApiTests extends HubIntegrationTest {
     }
 
     @Test
-    void healthIsDownWhileWechatRefusesTheAccountAToken() {
-        wechat.stubFor(post(urlPathEqualTo("/cgi-bin/stable_token")).willReturn(okJson(FakeWechatApi.error(40125, "invalid appsecret"))));
-        subscribe(openId);
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            Object error = state.events(openId).get(0).get("last_error");
-            return error != null && error.toString().contains("40125");
-        });
+    void aRefusedTokenRequestIsAskedOnceForEveryEventAndHealthNamesTheAccountAndErrcode(CapturedOutput output) {
+        FakeWechatApi.refuses(wechat, "/cgi-bin/stable_token", 40125, "invalid appsecret");
+        List<String> followers = List.of(openId + "a", openId + "b", openId + "c");
+        followers.forEach(this::subscribe);
+        // every event is tried again and again (the dispatcher's backoff): none asks WeChat again
+        await().atMost(Duration.ofSeconds(15)).until(() -> followers.stream().allMatch(f -> !state.events(f).isEmpty()
+                && ((Number) state.events(f).get(0).get("attempts")).intValue() >= 3));
+        assertThat(tokenRequests()).as("one token request, remembered for its backoff").isEqualTo(1);
+        assertThat(userInfoCalls()).isEmpty();
+        assertThat((String) state.events(openId + "a").get(0).get("last_error")).contains("40125").contains("not asked again until");
+
         HealthComponent refused = health.healthForPath("wechatApi");
         assertThat(refused.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(details(refused).get("api").toString()).contains("errcode 40125").doesNotContain(ApiAccount.APP_SECRET);
-        assertThat(userInfoCalls()).isEmpty();
+        assertThat(details(refused).get("api").toString()).contains("errcode 40125").contains("AppSecret is invalid")
+                .contains(ApiAccount.APP_ID).doesNotContain(ApiAccount.APP_SECRET);
+        assertThat(output.getAll()).doesNotContain(ApiAccount.APP_SECRET);
 
-        FakeWechatApi.reset(wechat); // the operator fixed the secret: the event's retry gets a token
-        awaitStatus(openId, "done");
+        // The operator fixes it on WeChat's side; once the backoff is over (cut short here), the events' retries get a token.
+        FakeWechatApi.reset(wechat);
+        redis.delete(TestSchema.tokenKeyPrefix() + ":" + ApiAccount.APP_ID + ":note:backoff");
+        followers.forEach(f -> awaitStatus(f, "done"));
         assertThat(health.healthForPath("wechatApi").getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void anIpNotOnTheAllowListStopsEveryCallOfTheAccountForItsBackoff() {
+        FakeWechatApi.refuses(wechat, "/cgi-bin/user/info", 40164, "invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist");
+        subscribe(openId + "a");
+        subscribe(openId + "b");
+        await().atMost(Duration.ofSeconds(15)).until(() -> Stream.of("a", "b").allMatch(f -> !state.events(openId + f).isEmpty()
+                && ((Number) state.events(openId + f).get(0).get("attempts")).intValue() >= 3));
+        // both events may be out at once when the first refusal comes; after it, no attempt asks WeChat
+        assertThat(userInfoCalls()).as("the first refusal stops the others").hasSizeLessThanOrEqualTo(2);
+        assertThat(health.healthForPath("wechatApi").getStatus()).isEqualTo(Status.DOWN);
+        assertThat(details(health.healthForPath("wechatApi")).get("api").toString()).contains("40164").contains("203.0.113.9");
+    }
+
+    @Test
+    void whenNormalModeAnswersTheRefusedTokenAgainOneForceRefreshGetsANewOne() {
+        FakeWechatApi.reissuesTheSameToken(wechat, "OLD-TOKEN", "NEW-TOKEN");
+        wechat.stubFor(get(urlPathEqualTo("/cgi-bin/user/info")).withQueryParam("access_token", equalTo("OLD-TOKEN"))
+                .willReturn(okJson(FakeWechatApi.error(40001, "invalid credential, access_token is invalid or not latest"))));
+
+        subscribe(openId);
+        Map<String, Object> event = awaitStatus(openId, "done");
+
+        assertThat(FakeWechatApi.forceRefreshCalls(wechat)).isEqualTo(1);
+        assertThat(userInfoCalls()).extracting(call -> call.queryParameter("access_token").firstValue())
+                .containsExactly("OLD-TOKEN", "NEW-TOKEN");
+        assertThat(event).containsEntry("attempts", 1);
+        assertThat(registry.get("wechat.api.token.force.refresh").tag("account", "api").tag("outcome", "granted").counter().count())
+                .isGreaterThanOrEqualTo(1);
+        subscribe(openId + "2");
+        awaitStatus(openId + "2", "done");
+        assertThat(FakeWechatApi.forceRefreshCalls(wechat)).isEqualTo(1);
+        assertThat(tokenRequests()).isEqualTo(3); // OLD, OLD again, then NEW forced; the next subscribe asks nothing
+    }
+
+    @Test
+    void aTokenRefusedAgainAfterAForceRefreshWaitsForTheNextOneInsteadOfLooping() {
+        FakeWechatApi.reissuesTheSameToken(wechat, "OLD-TOKEN", "NEW-TOKEN");
+        wechat.stubFor(get(urlPathEqualTo("/cgi-bin/user/info"))
+                .willReturn(okJson(FakeWechatApi.error(40001, "invalid credential, access_token is invalid or not latest"))));
+
+        subscribe(openId);
+        await().atMost(Duration.ofSeconds(15)).until(() -> ((Number) state.events(openId).get(0).get("attempts")).intValue() >= 4);
+        assertThat(FakeWechatApi.forceRefreshCalls(wechat)).as("one per 30 s for the AppID").isEqualTo(1);
+        assertThat((String) state.events(openId).get(0).get("last_error")).contains("retried later");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {48001, 43004})
+    void aPermanentUserInfoRefusalBindsWithoutTheDetailsAndSaysWhy(int errcode) {
+        FakeWechatApi.refuses(wechat, "/cgi-bin/user/info", errcode, "refused");
+        double before = skipped("errcode_" + errcode);
+
+        subscribe(openId);
+        Map<String, Object> event = awaitStatus(openId, "done");
+
+        assertThat(event).containsEntry("attempts", 1);
+        assertThat((String) event.get("api_note")).contains("errcode " + errcode);
+        assertThat(userInfoCalls()).hasSize(1);
+        LoggedRequest binding = crm.findAll(putRequestedFor(urlEqualTo("/bindings/api/" + openId))).get(0);
+        assertThat(binding.getBodyAsString()).contains("\"subscribed\":true").doesNotContain("unionid");
+        assertThat(skipped("errcode_" + errcode) - before).isEqualTo(1);
+    }
+
+    @Test
+    void aSubscribeOlderThanTheMaxAgeIsNotEnriched() {
+        assertThat(api.send(Fixtures.push("event-subscribe-scene", openId, createTime - 7200)).statusCode()).isEqualTo(200);
+        Map<String, Object> event = awaitStatus(openId, "done");
+
+        assertThat(userInfoCalls()).isEmpty();
+        assertThat((String) event.get("api_note")).contains("older than");
+        crm.verify(1, putRequestedFor(urlEqualTo("/bindings/api/" + openId)));
+    }
+
+    @Test
+    void aSubscribeWhoseFollowerUnfollowedSinceIsNotEnriched() {
+        assertThat(api.send(Fixtures.push("event-unsubscribe", openId, createTime + 10)).statusCode()).isEqualTo(200);
+        awaitStatus(openId, "done");
+        subscribe(openId); // older than the unsubscribe: WeChat delivered it late
+        await().atMost(Duration.ofSeconds(15)).until(() -> state.events(openId).size() == 2
+                && "done".equals(state.events(openId).get(1).get("status")));
+
+        assertThat(userInfoCalls()).isEmpty();
+        assertThat((String) state.events(openId).get(1).get("api_note")).contains("unfollowed");
+    }
+
+    double skipped(String reason) {
+        Counter counter = registry.find("wechat.follower.details.skipped").tag("account", "api").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @SuppressWarnings("unchecked")
