@@ -11,8 +11,8 @@ public record CampaignReply(String text, News news) {
         List<String> problems = new ArrayList<>();
         if ((text == null) == (news == null)) {
             problems.add(at + ": give exactly one of text, news; it has " + (text == null ? "none" : "text and news"));
-        } else if (news != null && (news.title() == null || news.title().isBlank())) {
-            problems.add(at + ".news.title is missing");
+        } else if (news != null) {
+            problems.addAll(news.problems(at + ".news"));
         }
         return problems;
     }

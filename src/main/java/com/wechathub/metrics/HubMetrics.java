@@ -55,6 +55,13 @@ public class HubMetrics {
                 .register(registry).increment();
     }
 
+    /** A push or URL check that was signed or encrypted with the account's previous token or AES key (a rotation in progress). */
+    public void previousCredentials(String account) {
+        Counter.builder("wechat.pushes.previous.credentials")
+                .description("Pushes that needed the account's previous token or AES key: at zero for a while, remove previous-*")
+                .tag("account", accountTag(account)).register(registry).increment();
+    }
+
     /** A refused push; the reason is one of the hub's own short codes (signature, xml, too_large, …). */
     public void rejected(String reason) {
         Counter.builder("wechat.rejections").description("Pushes refused, by reason")

@@ -76,6 +76,12 @@ public class WechatConfigurationCheck {
             if (account.encodingAesKey() != null && PUBLISHED_AES_KEYS.contains(account.encodingAesKey().trim())) {
                 problems.add(path + ".encoding-aes-key: is the published sample value; set your own");
             }
+            if (account.previousToken() != null && PUBLISHED_TOKENS.contains(account.previousToken().trim())) {
+                problems.add(path + ".previous-token: is the published sample value; remove it");
+            }
+            if (account.previousEncodingAesKey() != null && PUBLISHED_AES_KEYS.contains(account.previousEncodingAesKey().trim())) {
+                problems.add(path + ".previous-encoding-aes-key: is the published sample value; remove it");
+            }
             if (account.appSecret() != null && PUBLISHED_APP_SECRETS.contains(account.appSecret().trim())) {
                 problems.add(path + ".app-secret: is the published sample value; set the account's own AppSecret");
             }

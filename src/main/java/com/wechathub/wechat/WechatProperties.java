@@ -83,6 +83,10 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     private static final java.util.regex.Pattern AES_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{43}");
 
     /**
+     * @param previousToken          during a rotation, the token WeChat's console had before: a push or
+     *                               URL check signed with it is still accepted (SPEC §14)
+     * @param previousEncodingAesKey the AES key before, likewise: tried when the current one fails,
+     *                               and the reply is encrypted with the key the push came with
      * @param mode WeChat's message encryption mode for the account: {@code plain}, {@code compatible}
      *             (plain pushes and encrypted ones) or {@code safe} (encrypted only); by default
      *             compatible when the account has an AES key (app-id and encoding-aes-key), else plain
@@ -98,7 +102,23 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             @DefaultValue List<SceneReply> sceneReplies,
             @DefaultValue List<Campaign> campaigns,
             Menu menu,
-            String mode) {
+            String mode,
+            String previousToken,
+            String previousEncodingAesKey) {
+
+        /** The token, then the previous one during a rotation. */
+        public List<String> tokens() {
+            return hasText(previousToken) ? List.of(token, previousToken) : List.of(token);
+        }
+
+        /** The AES key, then the previous one during a rotation. */
+        public List<String> encodingAesKeys() {
+            return hasText(previousEncodingAesKey) ? List.of(encodingAesKey, previousEncodingAesKey) : List.of(encodingAesKey);
+        }
+
+        private static boolean hasText(String value) {
+            return value != null && !value.isBlank();
+        }
 
         public boolean supportsSafeMode() {
             return appId != null && !appId.isBlank() && encodingAesKey != null && !encodingAesKey.isBlank();
@@ -137,6 +157,13 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
             if (encodingAesKey != null && !encodingAesKey.isBlank() && !AES_KEY.matcher(encodingAesKey).matches()) {
                 problems.add(path + ".encoding-aes-key: must be the 43 letters, digits, '+' or '/' that WeChat's console shows; it has "
                         + encodingAesKey.length() + " characters");
+            }
+            if (hasText(previousEncodingAesKey) && !AES_KEY.matcher(previousEncodingAesKey).matches()) {
+                problems.add(path + ".previous-encoding-aes-key: must be 43 letters, digits, '+' or '/' like encoding-aes-key; it has "
+                        + previousEncodingAesKey.length() + " characters");
+            }
+            if (hasText(previousEncodingAesKey) && !hasText(encodingAesKey)) {
+                problems.add(path + ".previous-encoding-aes-key is set but encoding-aes-key is not: rotate from one key to another");
             }
             if (mode != null && !mode.isBlank()) {
                 Optional<Mode> known = Mode.of(mode);
@@ -272,8 +299,16 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     /** One news article (WeChat shows one): title, description, picture and link. */
     public record News(String title, String description, String picUrl, String url) {
 
-        List<String> problems(String at) {
-            return title == null || title.isBlank() ? List.of(at + ".title is missing") : List.of();
+        /** WeChat shows an article without a title or a link as a broken card: both are required. */
+        public List<String> problems(String at) {
+            List<String> problems = new ArrayList<>();
+            if (title == null || title.isBlank()) {
+                problems.add(at + ".title is missing");
+            }
+            if (url == null || url.isBlank()) {
+                problems.add(at + ".url is missing: the page the article opens");
+            }
+            return problems;
         }
     }
 

@@ -1,5 +1,6 @@
 package com.wechathub.wechat;
 
+import com.wechathub.metrics.HubMetrics;
 import com.wechathub.wechat.WechatProperties.Account;
 import com.wechathub.wechat.WechatProperties.Mode;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,8 +45,29 @@ public class WechatPushes {
     private final WechatProperties.Limits limits;
     private final Clock clock;
     private final SignatureUses signatureUses;
+    private final HubMetrics metrics;
+    private final boolean allowSignatureReuse;
 
-    public WechatPushes(WechatProperties properties, WechatProperties.Limits limits, Clock clock, SignatureUses signatureUses) {
+    /**
+     * Exchange property: the token and AES key a push was signed and encrypted with — the account's
+     * current ones, or during a rotation its previous ones (SPEC §14). The reply uses the same.
+     */
+    public static final String CREDENTIALS = "wechatCredentials";
+
+    /** The token and AES key that checked out for one request. */
+    record Credentials(String token, String encodingAesKey) {
+    }
+
+    public WechatPushes(WechatProperties properties, WechatProperties.Limits limits, Clock clock, SignatureUses signatureUses,
+                        HubMetrics metrics, @Value("${hub.push.signature-reuse:refuse}") String signatureReuse) {
+        this.metrics = metrics;
+        this.allowSignatureReuse = "allow".equalsIgnoreCase(signatureReuse.trim());
+        if (allowSignatureReuse) {
+            LoggerFactory.getLogger(WechatPushes.class).warn("hub.push.signature-reuse=allow: a signature seen once can carry"
+                    + " any push for the timestamp window. Only for load generators that sign every push alike, never facing the internet");
+        } else if (!"refuse".equalsIgnoreCase(signatureReuse.trim())) {
+            throw new IllegalStateException("hub.push.signature-reuse: '" + signatureReuse + "' is not one of refuse, allow");
+        }
         this.properties = properties;
         this.limits = limits;
         this.clock = clock;
@@ -113,11 +137,25 @@ public class WechatPushes {
         }
         String encrypted = matcher.group(1).replaceAll("\\s", "");
         String msgSignature = in.getHeader("msg_signature", String.class);
-        String expected = WechatSignature.sign(account.token(), header(in, "timestamp"), header(in, "nonce"), encrypted);
-        if (!WechatSignature.matches(expected, msgSignature)) {
-            throw new Rejection(403, "signature", "msg_signature does not match");
+        String token = signingToken(account, msgSignature, header(in, "timestamp"), header(in, "nonce"), encrypted)
+                .orElseThrow(() -> new Rejection(403, "signature", "msg_signature does not match"));
+        String plain = null;
+        String key = null;
+        Rejection refused = null;
+        // WeChat's advice for a changed EncodingAESKey: keep the previous key and try it when the current one fails.
+        for (String candidate : account.encodingAesKeys()) {
+            try {
+                plain = new WechatCrypto(candidate, account.appId()).decrypt(encrypted);
+                key = candidate;
+                break;
+            } catch (Rejection e) {
+                refused = refused == null ? e : refused;
+            }
         }
-        String plain = new WechatCrypto(account.encodingAesKey(), account.appId()).decrypt(encrypted);
+        if (plain == null) {
+            throw refused;
+        }
+        useCredentials(exchange, account, new Credentials(token, key));
         requireFirstUse(exchange, signature == null ? msgSignature : signature, body);
         exchange.setProperty(SAFE_MODE, true);
         exchange.setProperty(RAW_XML, refuseDtd(plain));
@@ -153,10 +191,14 @@ public class WechatPushes {
             return reply;
         }
         Account account = exchange.getProperty(ACCOUNT, Account.class);
-        String encrypted = new WechatCrypto(account.encodingAesKey(), account.appId()).encrypt(reply);
+        Credentials credentials = exchange.getProperty(CREDENTIALS, Credentials.class);
+        if (credentials == null) {
+            credentials = new Credentials(account.token(), account.encodingAesKey());
+        }
+        String encrypted = new WechatCrypto(credentials.encodingAesKey(), account.appId()).encrypt(reply);
         String timestamp = Long.toString(clock.millis() / 1000);
         String nonce = Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
-        String signature = WechatSignature.sign(account.token(), timestamp, nonce, encrypted);
+        String signature = WechatSignature.sign(credentials.token(), timestamp, nonce, encrypted);
         return "<xml><Encrypt><![CDATA[" + encrypted + "]]></Encrypt><MsgSignature><![CDATA[" + signature
                 + "]]></MsgSignature><TimeStamp>" + timestamp + "</TimeStamp><Nonce><![CDATA[" + nonce
                 + "]]></Nonce></xml>";
@@ -165,14 +207,38 @@ public class WechatPushes {
     private void requireSignature(Exchange exchange, String presented) {
         Message in = exchange.getMessage();
         Account account = exchange.getProperty(ACCOUNT, Account.class);
-        String expected = WechatSignature.sign(account.token(), header(in, "timestamp"), header(in, "nonce"));
-        if (!WechatSignature.matches(expected, presented)) {
-            throw new Rejection(403, "signature", "signature does not match");
+        String token = signingToken(account, presented, header(in, "timestamp"), header(in, "nonce"))
+                .orElseThrow(() -> new Rejection(403, "signature", "signature does not match"));
+        useCredentials(exchange, account, new Credentials(token, account.encodingAesKey()));
+    }
+
+    /** The account's token (or, during a rotation, its previous one) that makes this signature of the parts. */
+    private static java.util.Optional<String> signingToken(Account account, String presented, String... parts) {
+        for (String token : account.tokens()) {
+            String[] signed = new String[parts.length + 1];
+            signed[0] = token;
+            System.arraycopy(parts, 0, signed, 1, parts.length);
+            if (WechatSignature.matches(WechatSignature.sign(signed), presented)) {
+                return java.util.Optional.of(token);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Remembers what a request was signed with; one that needed a previous key is counted, so the operator knows when to drop it. */
+    private void useCredentials(Exchange exchange, Account account, Credentials credentials) {
+        exchange.setProperty(CREDENTIALS, credentials);
+        if (!credentials.token().equals(account.token())
+                || credentials.encodingAesKey() != null && !credentials.encodingAesKey().equals(account.encodingAesKey())) {
+            metrics.previousCredentials(exchange.getMessage().getHeader("account", String.class));
         }
     }
 
     /** The signature/timestamp/nonce triple signs this request only (and WeChat's byte-for-byte retries of it). */
     private void requireFirstUse(Exchange exchange, String signature, String request) {
+        if (allowSignatureReuse) {
+            return;
+        }
         Message in = exchange.getMessage();
         String triple = digest(String.join("\u0000", in.getHeader("account", String.class),
                 header(in, "timestamp"), header(in, "nonce"), signature.toLowerCase(java.util.Locale.ROOT)));

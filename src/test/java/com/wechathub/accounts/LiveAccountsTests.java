@@ -27,6 +27,7 @@ import org.springframework.core.env.Environment;
 class LiveAccountsTests extends HubIntegrationTest {
 
     static final String AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlk0";
+    static final String NEW_AES_KEY = "0123456789ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvut";
     static Path folder;
     static ConfigurableApplicationContext one;
     static ConfigurableApplicationContext two;
@@ -143,6 +144,54 @@ class LiveAccountsTests extends HubIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> health(one).contains("\"lastReload\":\"reverted\""));
     }
 
+    /**
+     * A rotation as the README gives it: the old values move to previous-*, the file is saved, then
+     * WeChat's console changes (here: the sender switches once the hub takes the new key). Pushes
+     * run at 50/s throughout; none is refused or lost, and each reply opens with the key its push used.
+     */
+    @Test
+    void rotatingTokenAndAesKeyRefusesNoPushOnTheWay() throws Exception {
+        var before = new PushClient(port(one), "shop", "shop-token-1", "wx00000000000000live", AES_KEY);
+        var after = new PushClient(port(one), "shop", "shop-token-2", "wx00000000000000live", NEW_AES_KEY);
+        var current = new java.util.concurrent.atomic.AtomicReference<>(before);
+        var answers = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var sent = new java.util.concurrent.atomic.AtomicInteger();
+        var pushes = java.util.concurrent.Executors.newScheduledThreadPool(4);
+        long start = createTime;
+        String follower = openId + "r";
+        pushes.scheduleAtFixedRate(() -> {
+            PushClient client = current.get();
+            String push = Fixtures.push("event-subscribe", follower, start + sent.incrementAndGet());
+            var answer = client.sendEncrypted(push);
+            answers.add(answer.statusCode() == 200
+                    ? (client.decrypt(answer.body()).contains("Welcome to the shop") ? "ok" : "unreadable reply " + answer.body())
+                    : answer.statusCode() + " " + answer.body());
+        }, 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() >= 50);
+            write(accounts("shop", "shop-token-2").replace(AES_KEY, NEW_AES_KEY)
+                    + "      previous-token: shop-token-1\n      previous-encoding-aes-key: " + AES_KEY + "\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> after.sendEncrypted(
+                    Fixtures.push("event-location", openId + "x", createTime)).statusCode() == 200);
+            current.set(after); // WeChat's console now signs and encrypts with the new values
+            int switched = answers.size();
+            await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() >= switched + 50);
+        } finally {
+            pushes.shutdown();
+            pushes.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        assertThat(answers).hasSize(sent.get()).containsOnly("ok");
+        assertThat(state.eventCount(follower)).as("every answered push recorded").isEqualTo(sent.get());
+        assertThat(new PushClient(managementPort(one)).get("/actuator/prometheus").body())
+                .containsPattern("wechat_pushes_previous_credentials_total\\{account=\"shop\"[^}]*} [1-9]");
+
+        // The rotation is over: previous-* removed, the old values are refused.
+        write(accounts("shop", "shop-token-2").replace(AES_KEY, NEW_AES_KEY));
+        await().atMost(Duration.ofSeconds(10)).until(() -> before.sendEncrypted(
+                Fixtures.push("event-location", openId + "y", createTime)).statusCode() == 403);
+    }
+
     private void awaitRejected(ConfigurableApplicationContext hub, String mentioning) {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             String health = health(hub);
@@ -173,7 +222,7 @@ class LiveAccountsTests extends HubIntegrationTest {
 
     private static String account(String id, String token) {
         return "    " + id + ":\n      token: " + token + "\n      app-id: wx00000000000000live\n"
-                + "      encoding-aes-key: " + AES_KEY + "\n";
+                + "      encoding-aes-key: " + AES_KEY + "\n      welcome: Welcome to the shop\n";
     }
 
     private void write(String yaml) throws IOException {

@@ -48,7 +48,7 @@ class CampaignConfigurationTests {
     @Test
     void aCampaignBindsFromWhatOperatorsWrite() {
         var properties = bind(campaign(0, "scene", "spring_poster", "name", "Spring poster", "expires", "7d",
-                "welcome.text", "Hi", "scan.news.title", "Again", "scan.news.pic-url", "https://example.com/p.jpg",
+                "welcome.text", "Hi", "scan.news.title", "Again", "scan.news.pic-url", "https://example.com/p.jpg", "scan.news.url", "https://example.com/again",
                 "tags[0]", "spring", "tags[1]", "poster"));
         Campaign campaign = properties.account("shop").orElseThrow().campaign("spring_poster").orElseThrow();
 
@@ -78,6 +78,7 @@ class CampaignConfigurationTests {
                 AT + "campaigns[4].name is missing",
                 AT + "campaigns[4].welcome: give exactly one of text, news; it has text and news",
                 AT + "campaigns[4].scan.news.title is missing",
+                AT + "campaigns[4].scan.news.url is missing: the page the article opens",
                 AT + "campaigns[4].tags[0]: 'two words' is not a word (letters, digits, _ . -)",
                 AT + "campaigns[4].scene: 'a' has another campaign before this one",
                 AT + "campaigns[5].scene is missing: WeChat's scene_str, 1 to 64 characters");

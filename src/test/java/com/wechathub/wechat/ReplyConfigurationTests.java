@@ -37,7 +37,7 @@ class ReplyConfigurationTests {
                         "wechat.accounts.shop.app-id=wx1", "wechat.accounts.shop.app-secret=s",
                         "wechat.accounts.shop.welcome-news.title=Hello", "wechat.accounts.shop.welcome-news.url=https://e.com",
                         "wechat.accounts.shop.menu-replies[1].key=K_NEWS", "wechat.accounts.shop.menu-replies[1].news.title=T",
-                        "wechat.accounts.shop.menu-replies[1].news.pic-url=https://e.com/p.jpg",
+                        "wechat.accounts.shop.menu-replies[1].news.pic-url=https://e.com/p.jpg", "wechat.accounts.shop.menu-replies[1].news.url=https://e.com/a",
                         "wechat.accounts.shop.menu-replies[2].key=K_IMAGE", "wechat.accounts.shop.menu-replies[2].image.media-id=M",
                         "wechat.accounts.shop.menu-replies[3].key=K_AGENT", "wechat.accounts.shop.menu-replies[3].transfer-to-agent=true",
                         "wechat.accounts.shop.menu-replies[4].key=K_CRM", "wechat.accounts.shop.menu-replies[4].crm=/replies/{openid}/{key}")
@@ -55,13 +55,14 @@ class ReplyConfigurationTests {
             "no kind                | menu-replies[1].key=K_EMPTY                                                  | | menu-replies[1] (key K_EMPTY): give exactly one of text, news, image, transfer-to-agent, crm; it has none",
             "two kinds              | menu-replies[1].key=K_TWO, menu-replies[1].text=t                            | menu-replies[1].image.media-id=M | menu-replies[1] (key K_TWO): give exactly one of text, news, image, transfer-to-agent, crm; it has text and image",
             "an unknown kind        | menu-replies[1].key=K_VIDEO, menu-replies[1].video=v                         | | wechat.accounts.shop.menu-replies[1].video",
-            "a misspelt news field  | menu-replies[1].key=K_NEWS, menu-replies[1].news.title=T                     | menu-replies[1].news.picture=x | wechat.accounts.shop.menu-replies[1].news.picture",
+            "a misspelt news field  | menu-replies[1].key=K_NEWS, menu-replies[1].news.title=T, menu-replies[1].news.url=https://e.com | menu-replies[1].news.picture=x | wechat.accounts.shop.menu-replies[1].news.picture",
             "news without a title   | menu-replies[1].key=K_NEWS, menu-replies[1].news.url=https://e.com           | | menu-replies[1].news.title is missing",
+            "news without a link    | menu-replies[1].key=K_NEWS, menu-replies[1].news.title=T                     | | menu-replies[1].news.url is missing",
             "image without media-id | menu-replies[1].key=K_IMAGE, menu-replies[1].image.media-id=                 | | menu-replies[1].image.media-id is missing",
             "a crm path             | menu-replies[1].key=K_CRM, menu-replies[1].crm=replies                       | | menu-replies[1].crm: 'replies' must be a path",
             "no key                 | menu-replies[1].text=t                                                       | | menu-replies[1].key is missing",
             "a key twice            | menu-replies[1].key=K_OK, menu-replies[1].text=again                         | | menu-replies[1].key: 'K_OK' has another entry before this one",
-            "welcome twice          | welcome=hi, welcome-news.title=Hi                                            | | give either welcome or welcome-news, not both",
+            "welcome twice          | welcome=hi, welcome-news.title=Hi, welcome-news.url=https://e.com            | | give either welcome or welcome-news, not both",
             "a secret without app   | app-secret=s                                                                 | | app-secret is set but app-id is not",
     })
     void aReplyTheHubDoesNotUnderstandStopsItNamingTheKey(String name, String settings, String more, String expected) {

@@ -48,13 +48,16 @@ final class MemoryTokenStore implements TokenStore {
 
     @Override
     public synchronized ForceRefresh tryForceRefresh(String appId, Duration spacing, int perDay, String day) {
+        String key = appId + ":force:" + day;
+        int count = live(key).map(e -> Integer.parseInt(e.value())).orElse(0);
+        if (count >= perDay) {
+            return ForceRefresh.DAILY_LIMIT;
+        }
         if (!setIfAbsent(appId + ":force", "1", spacing)) {
             return ForceRefresh.TOO_SOON;
         }
-        String key = appId + ":force:" + day;
-        int count = live(key).map(e -> Integer.parseInt(e.value())).orElse(0) + 1;
-        entries.put(key, new Entry(String.valueOf(count), clock.millis() + Duration.ofDays(2).toMillis()));
-        return count > perDay ? ForceRefresh.DAILY_LIMIT : ForceRefresh.GRANTED;
+        entries.put(key, new Entry(String.valueOf(count + 1), clock.millis() + Duration.ofDays(2).toMillis()));
+        return ForceRefresh.GRANTED;
     }
 
     @Override

@@ -27,10 +27,9 @@ final class RedisTokenStore implements TokenStore {
             end
             return kept""", String.class);
     private static final RedisScript<Long> FORCE_REFRESH = new DefaultRedisScript<>("""
+            if tonumber(redis.call('get', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return -1 end
             if not redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-            local n = redis.call('incr', KEYS[2])
-            if n == 1 then redis.call('expire', KEYS[2], 172800) end
-            if n > tonumber(ARGV[2]) then return -1 end
+            if redis.call('incr', KEYS[2]) == 1 then redis.call('expire', KEYS[2], 172800) end
             return 1""", Long.class);
 
     private final StringRedisTemplate redis;

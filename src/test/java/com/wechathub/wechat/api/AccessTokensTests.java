@@ -105,7 +105,7 @@ class AccessTokensTests {
 
     /** Accounts "shop" and "outlet": two names for one AppID (wx1), so one token. */
     static WechatProperties account(String secret) {
-        var shop = new WechatProperties.Account("t", "wx1", null, secret, "hi", null, List.of(), List.of(), List.of(), null, null);
+        var shop = new WechatProperties.Account("t", "wx1", null, secret, "hi", null, List.of(), List.of(), List.of(), null, null, null, null);
         return new WechatProperties(Map.of("shop", shop, "outlet", shop), new WechatProperties.Api("http://unused", 1000, 1000, "http://unused"));
     }
 
