@@ -4,6 +4,7 @@ import com.wechathub.campaign.CampaignAttribution;
 import com.wechathub.follower.FollowerDetails;
 import com.wechathub.inbox.EventFields;
 import com.wechathub.inbox.Inbox;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriUtils;
 
 /** The JSON bodies of the CRM contract (SPEC §7), built from the recorded event. */
 @Component("crmRequests")
@@ -68,6 +70,27 @@ public class CrmRequests {
         if (!token.isBlank()) {
             exchange.getMessage().setHeader("Authorization", "Bearer " + token);
         }
+    }
+
+    /**
+     * The path of a follower's binding, {@code /bindings/{account}/{openid}}: account and OpenID
+     * each percent-encoded as one path segment (SPEC §13). A FromUserName is text from the
+     * internet; with '/', '?', '#', "..", '%' or ';' in it, it must not name another CRM path or a
+     * query, which would carry the CRM's bearer token there.
+     */
+    public String bindingPath(Exchange exchange) {
+        Map<String, Object> row = row(exchange);
+        return "/bindings/" + segment(String.valueOf(row.get("account"))) + "/" + segment(String.valueOf(row.get("open_id")));
+    }
+
+    /**
+     * One path segment that decodes to {@code value}: every byte but RFC 3986's unreserved
+     * characters percent-encoded (UriUtils.encode), and a segment of only dots ("." or "..", which
+     * a client or server would resolve as a step up the path) with its dots encoded too.
+     */
+    static String segment(String value) {
+        String encoded = UriUtils.encode(value, StandardCharsets.UTF_8);
+        return encoded.chars().allMatch(c -> c == '.') ? encoded.replace(".", "%2E") : encoded;
     }
 
     /**

@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nodeTimeout  a node whose heartbeat (every nodeTimeout / 5) is older than this is dead: the
  *                     events it had claimed are taken over. Longer than any pause a live node may
  *                     have (GC, a stalled database connection), or its events run twice
+ * @param nodeName     the readable part of this node's id in wechat_event.claimed_by and wechat_node
+ *                     (the id adds a random suffix per start); default the JVM's name, pid@host. A
+ *                     name longer than 64 characters is cut, a hash of the whole name in its tail,
+ *                     so the id fits its columns however long the host name is
  */
 @ConfigurationProperties("hub.dispatch")
 public record DispatchProperties(
@@ -29,7 +33,8 @@ public record DispatchProperties(
         @DefaultValue("1s") Duration backoff,
         @DefaultValue("5m") Duration maxBackoff,
         @DefaultValue("2m") Duration lease,
-        @DefaultValue("8s") Duration nodeTimeout) {
+        @DefaultValue("8s") Duration nodeTimeout,
+        String nodeName) {
 
     Duration backoffAfter(int attempts) {
         long factor = 1L << Math.min(Math.max(attempts - 1, 0), 20);

@@ -4,17 +4,20 @@ import com.wechathub.database.DatabaseErrors;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.metrics.HubMetrics;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import jakarta.annotation.PreDestroy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -24,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -114,6 +119,9 @@ public class Inbox {
     private final ObjectProvider<CamelContext> camel;
     private volatile CamelContext camelContext; // from camel, once there is one
     private final Queue<Outcome> finished = new ConcurrentLinkedQueue<>();
+    private final Queue<Outcome> unwritten = new ConcurrentLinkedQueue<>(); // outcomes the database did not take yet
+    private volatile int unwrittenLogged;
+    private volatile String lastWriteError;
     private final Queue<String> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger heldCount = new AtomicInteger();
     private volatile boolean pollAgain = true; // the first poll looks at once
@@ -121,7 +129,7 @@ public class Inbox {
     private volatile long seenWakeUps;
     private volatile boolean stopped;
     private volatile String unreadable; // why the last poll failed, while it fails
-    private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    private final String node;
 
     public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal,
                  ObjectProvider<CamelContext> camel) {
@@ -133,6 +141,36 @@ public class Inbox {
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
+        String name = properties.nodeName();
+        this.node = nodeId(name == null || name.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : name, UUID.randomUUID());
+    }
+
+    /** The longest readable part of a node id: with the suffix, 101 characters, within claimed_by's 128. */
+    static final int NODE_NAME_LENGTH = 64;
+
+    /**
+     * This start's node id: the node's name and a random suffix (two starts on one host are two
+     * nodes). A name past {@link #NODE_NAME_LENGTH} characters (host names may have 253) keeps its
+     * first 55 and 8 hex digits of the whole name's SHA-256, so it stays readable and distinct.
+     */
+    static String nodeId(String name, UUID start) {
+        String readable = name;
+        if (name.length() > NODE_NAME_LENGTH) {
+            int cut = NODE_NAME_LENGTH - 9;
+            if (Character.isHighSurrogate(name.charAt(cut - 1))) {
+                cut--;
+            }
+            readable = name.substring(0, cut) + "~" + HexFormat.of().formatHex(sha256(name), 0, 4);
+        }
+        return readable + "/" + start;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** This node's name in wechat_event.claimed_by and wechat_node. */
@@ -251,6 +289,7 @@ public class Inbox {
     @PreDestroy
     void releaseHeld() {
         stopped = true;
+        flush(); // a last try at outcomes kept from batches the database did not take
         List<String> ids = takeHeld(Integer.MAX_VALUE);
         if (ids.isEmpty()) {
             return;
@@ -372,30 +411,129 @@ public class Inbox {
      * claimed by this node: were it to die in between, another node would take them over and send
      * them again (with the same Idempotency-Key and message id), as with any event a dead node had
      * claimed.
+     * <p>
+     * A write the database fails (a hiccup, a lock timeout, a row a trigger refuses) is not
+     * dropped, or the events would run again after the lease and call the CRM twice: a batched
+     * statement is tried {@value #WRITE_ATTEMPTS} times, then each of its rows alone; what still
+     * cannot be written (the database is away) is kept, and written row by row at the end of the
+     * next batch. Meanwhile those events stay claimed by this live node, so none runs again.
      */
     public void flush() {
-        List<Outcome> outcomes = new ArrayList<>();
-        for (Outcome outcome = finished.poll(); outcome != null; outcome = finished.poll()) {
-            outcomes.add(outcome);
+        List<Outcome> outcomes = drain(finished);
+        List<Outcome> kept = drain(unwritten);
+        List<Outcome> notWritten = new ArrayList<>();
+        if (!kept.isEmpty()) {
+            notWritten.addAll(writeAlone(kept));
+            if (notWritten.isEmpty()) {
+                log.info("The {} outcomes kept from earlier batches are written", kept.size());
+            }
         }
-        List<Object> done = outcomes.stream().filter(o -> o.status().equals("done")).map(o -> o.row().get("id")).toList();
-        if (!done.isEmpty()) {
-            named.update("UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL WHERE id IN (:ids) AND claimed_by = :node",
-                    new MapSqlParameterSource().addValue("now", now()).addValue("node", node).addValue("ids", done));
+        for (String status : List.of("done", "retry", "dead")) {
+            List<Outcome> group = outcomes.stream().filter(o -> o.status().equals(status)).toList();
+            if (!group.isEmpty() && !writeBatch(status, group)) {
+                notWritten.addAll(writeAlone(group));
+            }
         }
-        update(outcomes, "retry", "UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ? AND claimed_by = ?",
-                o -> new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node});
-        update(outcomes, "dead", "UPDATE wechat_event SET status = 'dead', last_error = ? WHERE id = ? AND claimed_by = ?",
-                o -> new Object[] {o.error(), o.row().get("id"), node});
+        if (!notWritten.isEmpty()) {
+            unwritten.addAll(notWritten);
+            if (notWritten.size() != unwrittenLogged) { // once, not every poll while the database refuses
+                log.warn("{} outcomes could not be written; their events stay claimed by this node and are written with the next batch: {}",
+                        notWritten.size(), lastWriteError);
+            }
+        }
+        unwrittenLogged = notWritten.size();
+    }
+
+    /** Attempts of a batched outcome statement before its rows are written one by one. */
+    static final int WRITE_ATTEMPTS = 3;
+
+    private static final long WRITE_PAUSE_MILLIS = 50;
+
+    /** The group's batched statement, tried {@value #WRITE_ATTEMPTS} times; false if it never went through. */
+    private boolean writeBatch(String status, List<Outcome> group) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write(status, group);
+                return true;
+            } catch (DataAccessException e) {
+                if (attempt >= WRITE_ATTEMPTS) {
+                    log.warn("Could not mark {} events {} in one statement after {} attempts, writing each alone: {}",
+                            group.size(), status, attempt, DatabaseErrors.reason(e));
+                    return false;
+                }
+                log.info("Could not mark {} events {} (attempt {}), trying again: {}", group.size(), status, attempt,
+                        DatabaseErrors.reason(e));
+                if (!pause(WRITE_PAUSE_MILLIS * attempt)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /**
+     * Each outcome in a statement of its own; returns those not written. Stops at the first
+     * failure that says the database is away or overloaded (every further row would wait for it
+     * too) and returns the rest unwritten with it; a row refused by itself does not stop the others.
+     */
+    private List<Outcome> writeAlone(List<Outcome> outcomes) {
+        List<Outcome> notWritten = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome outcome = outcomes.get(i);
+            try {
+                write(outcome.status(), List.of(outcome));
+            } catch (DataAccessException e) {
+                lastWriteError = "event " + outcome.row().get("id") + " " + outcome.status() + ": " + DatabaseErrors.reason(e);
+                if (e instanceof TransientDataAccessException || e instanceof DataAccessResourceFailureException) {
+                    notWritten.addAll(outcomes.subList(i, outcomes.size()));
+                    return notWritten;
+                }
+                notWritten.add(outcome);
+            }
+        }
+        return notWritten;
+    }
+
+    /**
+     * Marks the outcomes (all of one status) in the inbox: those done in one statement, the others
+     * in one batch of statements, each with its own arguments. Only rows this node still holds
+     * claimed change, so writing an outcome again is harmless.
+     */
+    private void write(String status, List<Outcome> outcomes) {
+        switch (status) {
+            case "done" -> named.update("""
+                            UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL
+                            WHERE id IN (:ids) AND status = 'claimed' AND claimed_by = :node""",
+                    new MapSqlParameterSource().addValue("now", now()).addValue("node", node)
+                            .addValue("ids", outcomes.stream().map(o -> o.row().get("id")).toList()));
+            case "retry" -> jdbc.batchUpdate("""
+                            UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ?
+                            WHERE id = ? AND status = 'claimed' AND claimed_by = ?""",
+                    outcomes.stream().map(o -> new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node}).toList());
+            case "dead" -> jdbc.batchUpdate("""
+                            UPDATE wechat_event SET status = 'dead', last_error = ?
+                            WHERE id = ? AND status = 'claimed' AND claimed_by = ?""",
+                    outcomes.stream().map(o -> new Object[] {o.error(), o.row().get("id"), node}).toList());
+            default -> throw new IllegalArgumentException("no outcome " + status);
+        }
         outcomes.forEach(o -> metrics.dispatched(eventTag(o.row()), o.status()));
     }
 
-    /** One batch of statements for the outcomes in {@code status}, each with its own arguments. */
-    private void update(List<Outcome> outcomes, String status, String sql, Function<Outcome, Object[]> arguments) {
-        List<Object[]> rows = outcomes.stream().filter(o -> o.status().equals(status)).map(arguments).toList();
-        if (!rows.isEmpty()) {
-            jdbc.batchUpdate(sql, rows);
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    private static List<Outcome> drain(Queue<Outcome> queue) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Outcome outcome = queue.poll(); outcome != null; outcome = queue.poll()) {
+            outcomes.add(outcome);
+        }
+        return outcomes;
     }
 
     /** How one claimed event ended: done, retry (at nextAttempt) or dead, with the error that ended it. */

@@ -28,7 +28,8 @@ class DispatchHandOffTests extends HubIntegrationTest {
 
     Inbox slowPoller() {
         DispatchProperties slow = new DispatchProperties(Duration.ofSeconds(30), properties.batchSize(), properties.threads(),
-                properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout());
+                properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout(),
+                properties.nodeName());
         return new Inbox(jdbc, slow, metrics, Clock.systemUTC(), signal, camel);
     }
 
