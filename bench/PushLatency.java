@@ -43,7 +43,7 @@ import java.util.concurrent.locks.LockSupport;
 
 public class PushLatency {
 
-    static final String TOKEN = "demo-token";
+    static final String TOKEN = "bench-token"; // the account bench/common.sh gives the hub
     static final String ACCOUNT = "demo";
     static final String FIXTURE = "src/main/resources/fixtures/wechat/event-subscribe.xml";
     static final String BINDINGS = "/bindings/" + ACCOUNT + "/";

@@ -58,6 +58,8 @@ start_hub() {
     --spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/postgres --hub.database.schema=$SCHEMA \
     --management.server.port="$port" \
     --hub.crm.base-url="$crm" \
+    --wechat.accounts.demo.token=bench-token --wechat.accounts.demo.app-id=wxbench0000000demo \
+    --wechat.accounts.demo.welcome=Welcome \
     --hub.dedupe.key-prefix=$DEDUPE_PREFIX \
     "--hub.broker.uri=spring-rabbitmq:$BENCH_EXCHANGE?confirm=enabled&confirmTimeout=5000" \
     "$@" >"$logfile" 2>&1 &

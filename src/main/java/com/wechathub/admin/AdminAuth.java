@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 /**
  * Guards the operator API: it exists only when hub.admin.token is set (404 otherwise), and every
  * call needs "Authorization: Bearer &lt;token&gt;" (401 otherwise), compared in constant time.
- * A client address that sent {@value #MAX_FAILURES} wrong tokens within a minute is answered 429
+ * A client address that sent {@value #MAX_FAILURES} wrong tokens (a call without any token is no guess) within a minute is answered 429
  * with Retry-After until the oldest of them is a minute old, right token or not (SPEC §13): the
  * token cannot be guessed at the speed of the network. Behind a reverse proxy every client has
  * the proxy's address unless Spring Boot is told to trust its X-Forwarded-For
@@ -58,6 +58,10 @@ public class AdminAuth {
         byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(token, presented)) {
+            if (header == null) {
+                // No token at all is not a guess: the console's first look, a probe, a forgotten header.
+                throw new Rejection(401, "admin_unauthorized", "a valid Bearer token is required");
+            }
             failures.failed(client);
             if (failures.blockedFor(client).isPresent()) {
                 log.warn("{} wrong operator tokens within {} s from {}: its calls are refused (429) for a while",

@@ -1,7 +1,8 @@
 package com.wechathub.wechat.api;
 
-import com.wechathub.wechat.WechatProperties;
+import com.wechathub.accounts.AccountsChanged;
 import com.wechathub.wechat.WechatProperties.Account;
+import com.wechathub.wechat.WechatProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -68,6 +70,23 @@ public class AccessTokens {
         this.properties = properties;
         this.registry = registry;
         this.clock = clock;
+    }
+
+    /**
+     * A live edit changed an account's app-id or app-secret (SPEC §14): the token kept for the old
+     * credentials is dropped, so the next call fetches one with the new ones, and this node's last
+     * request outcome for the account no longer shows on health.
+     */
+    @EventListener
+    void accountsChanged(AccountsChanged change) {
+        for (String id : change.before().keySet()) {
+            Account was = change.before().get(id);
+            if (change.credentialsChanged(id) && was.appId() != null && !was.appId().isBlank()) {
+                lastRequest.remove(id);
+                store.get(was.appId()).ifPresent(token -> store.drop(was.appId(), token));
+                log.info("Account {}: its WeChat API credentials changed; the kept access token is dropped", id);
+            }
+        }
     }
 
     /** The account's token: the kept one, or a new one fetched by exactly one node. */

@@ -37,6 +37,11 @@ final class MemoryTokenStore implements TokenStore {
     }
 
     @Override
+    public void drop(String appId, String expected) {
+        entries.computeIfPresent(appId, (a, kept) -> kept.value().equals(expected) ? null : kept);
+    }
+
+    @Override
     public boolean tryLock(String appId, String owner, Duration ttl) {
         return setIfAbsent(appId + ":lock", owner, ttl);
     }

@@ -57,6 +57,11 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
+    public void drop(String appId, String expected) {
+        redis.execute(DELETE_IF_EQUALS, List.of(key(appId)), expected);
+    }
+
+    @Override
     public boolean tryLock(String appId, String owner, Duration ttl) {
         return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key(appId) + ":lock", owner, ttl));
     }

@@ -28,6 +28,9 @@ interface TokenStore {
      */
     String replace(String appId, String expected, String token, Duration ttl);
 
+    /** Forgets the kept token if it is still {@code expected} (a token another node stored meanwhile stays). */
+    void drop(String appId, String expected);
+
     /** Takes the AppID's token-request lock for {@code owner}, if nobody holds it; it expires after {@code ttl}. */
     boolean tryLock(String appId, String owner, Duration ttl);
 

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wechathub.accounts.AccountsChanged;
 import com.wechathub.support.TestSchema;
 import com.wechathub.wechat.WechatProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,34 @@ class AccessTokensTests {
 
     AccessTokens node(FakeCalls calls, WechatProperties accounts, MeterRegistry registry) {
         return new AccessTokens(store, calls, accounts, properties(Duration.ofSeconds(10)), registry, Clock.systemUTC());
+    }
+
+    @Test
+    void aChangedAppSecretDropsTheKeptTokenAndTheNextCallFetchesAnew() {
+        FakeCalls calls = new FakeCalls();
+        AccessTokens one = node(calls);
+        String first = one.token("shop");
+        assertThat(one.token("outlet")).isEqualTo(first);
+
+        WechatProperties before = account("secret");
+        WechatProperties after = account("new-secret");
+        one.accountsChanged(new AccountsChanged(before.accounts(), after.accounts()));
+
+        assertThat(store.get("wx1")).isEmpty();
+        assertThat(one.token("shop")).isNotEqualTo(first);
+        assertThat(calls.requests).hasValue(2);
+    }
+
+    @Test
+    void anUnchangedAccountKeepsItsToken() {
+        FakeCalls calls = new FakeCalls();
+        AccessTokens one = node(calls);
+        String first = one.token("shop");
+
+        one.accountsChanged(new AccountsChanged(account("secret").accounts(), account("secret").accounts()));
+
+        assertThat(one.token("shop")).isEqualTo(first);
+        assertThat(calls.requests).hasValue(1);
     }
 
     @Test
