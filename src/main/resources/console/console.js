@@ -95,12 +95,34 @@
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
+  // One time format everywhere: the operator's local time with its zone; the ISO instant in a tooltip.
+  const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hour12: false, timeZoneName: 'short',
+  });
+  const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
   function when(value) {
     if (!value) {
       return '';
     }
     const date = new Date(value);
-    return isNaN(date) ? String(value) : date.toLocaleString();
+    return isNaN(date) ? String(value) : TIME_FORMAT.format(date);
+  }
+
+  /** An element showing a time as when() does, with the ISO instant as its tooltip. */
+  function timeEl(tag, value, prefix) {
+    const node = el(tag, value ? (prefix || '') + when(value) : '');
+    node.classList.add('time');
+    if (value) {
+      const date = new Date(value);
+      node.title = isNaN(date) ? String(value) : date.toISOString();
+    }
+    return node;
+  }
+
+  function isInstant(value) {
+    return typeof value === 'string' && ISO_INSTANT.test(value);
   }
 
   function age(seconds) {
@@ -128,7 +150,11 @@
       const tr = el('tr');
       tr.dataset.column = key;
       tr.appendChild(el('th', key));
-      tr.appendChild(el('td', show(row[key])));
+      if (key === 'nextAttemptAt' && row.status === 'dead') {
+        tr.appendChild(el('td', 'none: the event is dead (replay it to try again)', 'hint'));
+      } else {
+        tr.appendChild(isInstant(row[key]) ? timeEl('td', row[key]) : el('td', show(row[key])));
+      }
       body.appendChild(tr);
     });
   }
@@ -244,6 +270,7 @@
 
   function renderSummary(summary) {
     $('summary-at').textContent = 'at ' + when(summary.at);
+    $('summary-at').title = summary.at || '';
     const cards = $('status-cards');
     clear(cards);
     Object.keys(summary.byStatus).forEach((status) => {
@@ -344,7 +371,7 @@
       tr.dataset.id = row.id;
       tr.tabIndex = 0;
       tr.title = 'Open event ' + row.id;
-      tr.appendChild(el('td', when(row.receivedAt)));
+      tr.appendChild(timeEl('td', row.receivedAt));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
       if (row.replyStatus === 'failed') { // a late reply WeChat refused or that came too late (SPEC §10.4)
@@ -369,10 +396,15 @@
     loadEvents();
   }
 
+  /** Exactly the filter the bulk replay sends (status is always dead there), times as the operator reads them. */
   function describeFilter(params) {
-    const parts = [];
-    params.forEach((value, name) => parts.push(name + ' = ' + value));
-    return parts.length ? parts.join(', ') : 'no filter: every dead event';
+    const parts = ['status = dead'];
+    params.forEach((value, name) => {
+      parts.push(name === 'from' || name === 'to'
+        ? 'received ' + name + ' ' + when(value) + ' (' + value + ')'
+        : name + ' = ' + value);
+    });
+    return parts.length === 1 ? 'status = dead, and nothing else: every dead event of every account' : parts.join(', ');
   }
 
   async function replayMatching() {
@@ -454,7 +486,7 @@
       const tr = el('tr', null, 'event-row');
       tr.dataset.id = row.id;
       tr.tabIndex = 0;
-      tr.appendChild(el('td', when(row.receivedAt)));
+      tr.appendChild(timeEl('td', row.receivedAt));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
       tr.appendChild(status);
@@ -479,8 +511,14 @@
       outcome(target, 'Replay cancelled.');
       return;
     }
+    const done = shownEvent.status === 'done';
+    if (done && !window.confirm('Event ' + id + ' is done: it went through already. Replaying it repeats '
+        + repeatedCalls(shownEvent) + '.\nReplay it anyway?')) {
+      outcome(target, 'Replay cancelled.');
+      return;
+    }
     try {
-      await api('POST', '/admin/events/' + encodeURIComponent(id) + '/replay');
+      await api('POST', '/admin/events/' + encodeURIComponent(id) + '/replay' + (done ? '?force=true' : ''));
     } catch (error) {
       reportError(target, error);
       return;
@@ -626,9 +664,8 @@
       code.appendChild(el('div', campaign.kind === 'permanent' ? 'permanent' : 'temporary, ' + duration(campaign.expiresSeconds)));
       if (campaign.qrCode) {
         if (campaign.qrCode.expiresAt) {
-          const expiry = el('div', (campaign.qrCode.expired ? 'expired ' : 'expires ') + when(campaign.qrCode.expiresAt),
-            campaign.qrCode.expired ? 'expired' : null);
-          expiry.title = campaign.qrCode.expiresAt;
+          const expiry = timeEl('div', campaign.qrCode.expiresAt, campaign.qrCode.expired ? 'expired ' : 'expires ');
+          expiry.classList.toggle('expired', campaign.qrCode.expired);
           code.appendChild(expiry);
         }
         code.appendChild(el('div', campaign.qrCode.url));
@@ -838,6 +875,18 @@
     loadMenu();
   }
 
+  /** What dispatching the event again does downstream (README, "Downstream, per event"). */
+  function repeatedCalls(event) {
+    const follower = '/bindings/' + event.account + '/' + event.openId;
+    const broker = 'the broker message ' + event.account + '.' + (event.event ? event.event.toLowerCase() : 'message.' + event.msgType);
+    switch (event.event) {
+      case 'subscribe': return 'the CRM call PUT ' + follower + ' (with the same Idempotency-Key) and ' + broker;
+      case 'unsubscribe': return 'the CRM call DELETE ' + follower + ' (with the same Idempotency-Key) and ' + broker;
+      case 'SCAN': return 'the CRM call POST /activities (with the same Idempotency-Key) and ' + broker;
+      default: return broker + ' (no CRM call for this event)';
+    }
+  }
+
   // --- routes ----------------------------------------------------------------------------------
 
   async function loadRoutes() {
@@ -853,6 +902,7 @@
     $('reload-outcome').textContent = last.lastReload || 'none';
     $('reload-outcome').className = 'reload-' + (last.lastReload || 'none');
     $('reload-at').textContent = last.at ? 'at ' + when(last.at) + (last.files ? ' — ' + last.files.join(', ') : '') : '';
+    $('reload-at').title = last.at || '';
     $('reload-running').textContent = last.running ? 'Running: ' + last.running : '';
     const problems = $('reload-problems');
     clear(problems);
