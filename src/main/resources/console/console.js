@@ -15,6 +15,8 @@
   let cursors = [];          // the before= of each page shown; [] is the newest page
   let nextCursor = null;
   let shownEvent = null;
+  let shownCampaign = null;  // the scene whose chart is open
+  let campaignsAccount = null;
 
   class Unauthorized extends Error {}
 
@@ -38,6 +40,33 @@
       throw new Error(response.status + ' ' + text);
     }
     return { body: text ? JSON.parse(text) : null, headers: response.headers, status: response.status };
+  }
+
+  /** An image of the operator API, drawn on a canvas: an <img> could not send the Bearer token. */
+  async function drawImage(canvas, path) {
+    const token = sessionStorage.getItem(TOKEN);
+    if (!token) {
+      throw new Unauthorized('not signed in');
+    }
+    const response = await fetch(path, {
+      headers: { 'Authorization': 'Bearer ' + token },
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    if (response.status === 401) {
+      signOut('The token is no longer accepted. Sign in again.');
+      throw new Unauthorized('401');
+    }
+    if (!response.ok) {
+      throw new Error(response.status + ' ' + await response.text());
+    }
+    const bitmap = await createImageBitmap(await response.blob());
+    const context = canvas.getContext('2d');
+    context.imageSmoothingEnabled = false; // a QR code's modules stay sharp
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    canvas.dataset.drawn = 'true';
   }
 
   // --- building blocks, all text ---------------------------------------------------------------
@@ -66,12 +95,34 @@
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
+  // One time format everywhere: the operator's local time with its zone; the ISO instant in a tooltip.
+  const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hour12: false, timeZoneName: 'short',
+  });
+  const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
   function when(value) {
     if (!value) {
       return '';
     }
     const date = new Date(value);
-    return isNaN(date) ? String(value) : date.toLocaleString();
+    return isNaN(date) ? String(value) : TIME_FORMAT.format(date);
+  }
+
+  /** An element showing a time as when() does, with the ISO instant as its tooltip. */
+  function timeEl(tag, value, prefix) {
+    const node = el(tag, value ? (prefix || '') + when(value) : '');
+    node.classList.add('time');
+    if (value) {
+      const date = new Date(value);
+      node.title = isNaN(date) ? String(value) : date.toISOString();
+    }
+    return node;
+  }
+
+  function isInstant(value) {
+    return typeof value === 'string' && ISO_INSTANT.test(value);
   }
 
   function age(seconds) {
@@ -99,7 +150,11 @@
       const tr = el('tr');
       tr.dataset.column = key;
       tr.appendChild(el('th', key));
-      tr.appendChild(el('td', show(row[key])));
+      if (key === 'nextAttemptAt' && row.status === 'dead') {
+        tr.appendChild(el('td', 'none: the event is dead (replay it to try again)', 'hint'));
+      } else {
+        tr.appendChild(isInstant(row[key]) ? timeEl('td', row[key]) : el('td', show(row[key])));
+      }
       body.appendChild(tr);
     });
   }
@@ -161,7 +216,13 @@
     // take every piece of data off the page, not just out of sight
     ['status-cards', 'event-types', 'reload-problems', 'reload-running', 'event-id', 'event-error', 'event-fields',
       'event-xml', 'events-outcome', 'event-outcome'].forEach((id) => clear($(id)));
-    ['by-event', 'events', 'event-columns', 'follower', 'follower-events', 'route-files'].forEach((id) => {
+    ['c-account', 'c-account-info', 'campaigns-outcome', 'campaigns-period', 'campaign-name', 'campaign-period', 'campaign-chart',
+      'menu-same', 'menu-outcome', 'menu-configured', 'menu-wechat'].forEach((id) => clear($(id)));
+    $('campaign').hidden = true;
+    $('publish-menu').disabled = true;
+    shownCampaign = null;
+    campaignsAccount = null;
+    ['by-event', 'events', 'event-columns', 'follower', 'follower-events', 'route-files', 'campaigns'].forEach((id) => {
       Array.from($(id).tBodies).forEach(clear);
     });
     clear($('by-event').tHead);
@@ -185,6 +246,9 @@
     if (name === 'routes') {
       loadRoutes();
     }
+    if (name === 'campaigns') {
+      loadCampaignsTab();
+    }
   }
 
   // --- overview: summary and figures -----------------------------------------------------------
@@ -206,6 +270,7 @@
 
   function renderSummary(summary) {
     $('summary-at').textContent = 'at ' + when(summary.at);
+    $('summary-at').title = summary.at || '';
     const cards = $('status-cards');
     clear(cards);
     Object.keys(summary.byStatus).forEach((status) => {
@@ -306,7 +371,7 @@
       tr.dataset.id = row.id;
       tr.tabIndex = 0;
       tr.title = 'Open event ' + row.id;
-      tr.appendChild(el('td', when(row.receivedAt)));
+      tr.appendChild(timeEl('td', row.receivedAt));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
       if (row.replyStatus === 'failed') { // a late reply WeChat refused or that came too late (SPEC §10.4)
@@ -331,10 +396,15 @@
     loadEvents();
   }
 
+  /** Exactly the filter the bulk replay sends (status is always dead there), times as the operator reads them. */
   function describeFilter(params) {
-    const parts = [];
-    params.forEach((value, name) => parts.push(name + ' = ' + value));
-    return parts.length ? parts.join(', ') : 'no filter: every dead event';
+    const parts = ['status = dead'];
+    params.forEach((value, name) => {
+      parts.push(name === 'from' || name === 'to'
+        ? 'received ' + name + ' ' + when(value) + ' (' + value + ')'
+        : name + ' = ' + value);
+    });
+    return parts.length === 1 ? 'status = dead, and nothing else: every dead event of every account' : parts.join(', ');
   }
 
   async function replayMatching() {
@@ -416,7 +486,7 @@
       const tr = el('tr', null, 'event-row');
       tr.dataset.id = row.id;
       tr.tabIndex = 0;
-      tr.appendChild(el('td', when(row.receivedAt)));
+      tr.appendChild(timeEl('td', row.receivedAt));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
       tr.appendChild(status);
@@ -441,8 +511,14 @@
       outcome(target, 'Replay cancelled.');
       return;
     }
+    const done = shownEvent.status === 'done';
+    if (done && !window.confirm('Event ' + id + ' is done: it went through already. Replaying it repeats '
+        + repeatedCalls(shownEvent) + '.\nReplay it anyway?')) {
+      outcome(target, 'Replay cancelled.');
+      return;
+    }
     try {
-      await api('POST', '/admin/events/' + encodeURIComponent(id) + '/replay');
+      await api('POST', '/admin/events/' + encodeURIComponent(id) + '/replay' + (done ? '?force=true' : ''));
     } catch (error) {
       reportError(target, error);
       return;
@@ -465,6 +541,352 @@
     }, 1000);
   }
 
+
+  // --- campaigns and the menu (SPEC §15) -------------------------------------------------------
+
+  const SVG = 'http://www.w3.org/2000/svg';
+  const SERIES = [
+    { name: 'newFollowers', label: 'new followers', color: '#2e7d32' },
+    { name: 'returning', label: 'returning followers', color: '#81c784' },
+    { name: 'scans', label: 'scans by followers', color: '#1f5fa8' },
+    { name: 'unfollowsWithin7Days', label: 'unfollows within 7 days', color: '#c62828' },
+  ];
+
+  function svg(tag, attributes, text) {
+    const node = document.createElementNS(SVG, tag);
+    Object.keys(attributes || {}).forEach((name) => node.setAttribute(name, String(attributes[name])));
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  async function loadCampaignsTab() {
+    const select = $('c-account');
+    try {
+      const accounts = (await api('GET', '/admin/accounts')).body;
+      const keep = campaignsAccount;
+      clear(select);
+      accounts.forEach((account) => {
+        const option = el('option', account.id + ' (' + account.campaigns + ' campaign' + (account.campaigns === 1 ? '' : 's')
+          + (account.menu ? ', menu' : '') + ')');
+        option.value = account.id;
+        option.dataset.menu = account.menu;
+        option.dataset.api = account.callsApi;
+        select.appendChild(option);
+      });
+      if (accounts.length === 0) {
+        outcome($('campaigns-outcome'), 'The hub serves no account.');
+        return;
+      }
+      const first = accounts.find((a) => a.campaigns > 0) || accounts[0];
+      select.value = keep && accounts.some((a) => a.id === keep) ? keep : first.id;
+      await loadCampaigns();
+    } catch (error) {
+      reportError($('campaigns-outcome'), error);
+    }
+  }
+
+  function selectedAccount() {
+    return $('c-account').value;
+  }
+
+  async function loadCampaigns() {
+    const account = selectedAccount();
+    if (account !== campaignsAccount) {
+      $('campaign').hidden = true;
+      shownCampaign = null;
+    }
+    campaignsAccount = account;
+    const option = $('c-account').selectedOptions[0];
+    $('c-account-info').textContent = option && option.dataset.api === 'false'
+      ? 'This account has no app-secret: QR codes and the menu need WeChat\'s API.' : '';
+    const target = $('campaigns-outcome');
+    try {
+      const answer = (await api('GET', '/admin/accounts/' + encodeURIComponent(account) + '/campaigns')).body;
+      renderCampaigns(answer);
+      if (target.classList.contains('error')) {
+        target.textContent = '';
+      }
+    } catch (error) {
+      reportError(target, error);
+    }
+    loadMenu();
+    if (shownCampaign) {
+      showCampaign(shownCampaign);
+    }
+  }
+
+  function renderCampaigns(answer) {
+    $('campaigns-period').textContent = 'totals: every event in the inbox; last 7 days: ' + answer.from + ' to ' + answer.to + ' (UTC)';
+    const body = $('campaigns').tBodies[0];
+    clear(body);
+    $('campaigns-empty').hidden = answer.campaigns.length > 0;
+    answer.campaigns.forEach((campaign) => {
+      const tr = el('tr', null, 'campaign-row');
+      tr.dataset.scene = campaign.scene;
+      tr.tabIndex = 0;
+      tr.title = 'Show the daily figures of ' + campaign.name;
+      tr.classList.toggle('selected', campaign.scene === shownCampaign);
+
+      const qr = el('td', null, 'qr-cell');
+      if (campaign.qrCode) {
+        const canvas = el('canvas', null, 'qr');
+        canvas.width = 192;
+        canvas.height = 192;
+        canvas.title = 'QR code of ' + campaign.name + ' (' + campaign.qrCode.url + ')';
+        qr.appendChild(canvas);
+        drawImage(canvas, campaign.qrCode.image).catch((error) => {
+          if (!(error instanceof Unauthorized)) {
+            qr.appendChild(el('span', 'image failed: ' + error.message, 'error'));
+          }
+        });
+      }
+      const usable = campaign.qrCode && (campaign.qrCode.permanent || !campaign.qrCode.expired);
+      if (!usable) {
+        const make = el('button', campaign.qrCode ? 'Make a new QR code' : 'Make QR code', 'make-qrcode');
+        make.type = 'button';
+        make.addEventListener('click', (event) => {
+          event.stopPropagation();
+          makeQrCode(campaign, make);
+        });
+        qr.appendChild(make);
+      }
+      tr.appendChild(qr);
+
+      const name = el('td');
+      name.appendChild(el('div', campaign.name, 'campaign-name'));
+      name.appendChild(el('div', 'scene ' + campaign.scene, 'hint'));
+      campaign.tags.forEach((tag) => name.appendChild(el('span', tag, 'tag')));
+      tr.appendChild(name);
+
+      const code = el('td', null, 'code-info');
+      code.appendChild(el('div', campaign.kind === 'permanent' ? 'permanent' : 'temporary, ' + duration(campaign.expiresSeconds)));
+      if (campaign.qrCode) {
+        if (campaign.qrCode.expiresAt) {
+          const expiry = timeEl('div', campaign.qrCode.expiresAt, campaign.qrCode.expired ? 'expired ' : 'expires ');
+          expiry.classList.toggle('expired', campaign.qrCode.expired);
+          code.appendChild(expiry);
+        }
+        code.appendChild(el('div', campaign.qrCode.url));
+      } else {
+        code.appendChild(el('div', 'no code made yet'));
+      }
+      tr.appendChild(code);
+
+      ['scans', 'follows', 'newFollowers', 'returning', 'unfollowsWithin7Days'].forEach((figure) => {
+        const td = el('td', campaign.totals[figure], 'number');
+        td.dataset.figure = figure;
+        tr.appendChild(td);
+      });
+      const recent = el('td', campaign.last7Days.map((d) => d.follows + (d.scans ? ' (' + d.scans + ')' : '')).join(' · '), 'spark');
+      recent.title = campaign.last7Days.map((d) => d.day + ': ' + d.follows + ' follows, ' + d.scans + ' scans').join('\n');
+      tr.appendChild(recent);
+
+      tr.addEventListener('click', () => showCampaign(campaign.scene));
+      tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') showCampaign(campaign.scene); });
+      body.appendChild(tr);
+    });
+  }
+
+  function duration(seconds) {
+    if (seconds % 86400 === 0) return seconds / 86400 + (seconds === 86400 ? ' day' : ' days');
+    if (seconds % 3600 === 0) return seconds / 3600 + ' h';
+    return seconds + ' s';
+  }
+
+  async function makeQrCode(campaign, button) {
+    const target = $('campaigns-outcome');
+    button.disabled = true;
+    try {
+      const path = '/admin/accounts/' + encodeURIComponent(campaignsAccount) + '/campaigns/' + encodeURIComponent(campaign.scene) + '/qrcode';
+      const code = (await api('POST', path)).body;
+      outcome(target, 'QR code of ' + campaign.name + ' made' + (code.expiresAt ? ', valid until ' + when(code.expiresAt) : ' (permanent)') + '.');
+      await loadCampaigns();
+    } catch (error) {
+      button.disabled = false;
+      reportError(target, error);
+    }
+  }
+
+  async function showCampaign(scene) {
+    shownCampaign = scene;
+    document.querySelectorAll('#campaigns tr.campaign-row').forEach((tr) => tr.classList.toggle('selected', tr.dataset.scene === scene));
+    let figures;
+    try {
+      figures = (await api('GET', '/admin/accounts/' + encodeURIComponent(campaignsAccount) + '/campaigns/'
+        + encodeURIComponent(scene) + '/figures')).body;
+    } catch (error) {
+      reportError($('campaigns-outcome'), error);
+      return;
+    }
+    $('campaign').hidden = false;
+    $('campaign').dataset.scene = scene;
+    $('campaign-name').textContent = figures.campaign + ' (' + figures.scene + ')';
+    $('campaign-period').textContent = figures.from + ' to ' + figures.to + ' (UTC)';
+    drawChart($('campaign-chart'), figures);
+  }
+
+  /** A bar chart per day, drawn with SVG elements built one by one (no markup from data). */
+  function drawChart(container, figures) {
+    clear(container);
+    const days = figures.days;
+    const width = 1100;
+    const height = 340;
+    const left = 56;
+    const right = 16;
+    const top = 40;
+    const bottom = 58;
+    const plotWidth = width - left - right;
+    const plotHeight = height - top - bottom;
+    const highest = Math.max(1, ...days.map((d) => Math.max(d.newFollowers + d.returning, d.scans, d.unfollowsWithin7Days)));
+    const step = niceStep(highest);
+    const yMax = Math.ceil(highest / step) * step;
+    const y = (value) => top + plotHeight - (value / yMax) * plotHeight;
+    const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, 'aria-label': 'figures per day of ' + figures.campaign });
+    container.setAttribute('aria-label', 'Figures per day of ' + figures.campaign);
+
+    // legend
+    let x = left;
+    SERIES.forEach((series) => {
+      chart.appendChild(svg('rect', { x, y: 12, width: 12, height: 12, fill: series.color }));
+      const label = svg('text', { x: x + 17, y: 22 }, series.label);
+      chart.appendChild(label);
+      x += 30 + series.label.length * 7;
+    });
+
+    // y axis: grid lines and labels
+    for (let value = 0; value <= yMax; value += step) {
+      chart.appendChild(svg('line', { x1: left, x2: width - right, y1: y(value), y2: y(value), class: value === 0 ? 'axis' : 'grid' }));
+      chart.appendChild(svg('text', { x: left - 8, y: y(value) + 4, 'text-anchor': 'end', class: 'y-label' }, value));
+    }
+    chart.appendChild(svg('line', { x1: left, x2: left, y1: top, y2: top + plotHeight, class: 'axis' }));
+    chart.appendChild(svg('text', { x: 14, y: top + plotHeight / 2, 'text-anchor': 'middle', class: 'axis-title',
+      transform: 'rotate(-90 14 ' + (top + plotHeight / 2) + ')' }, 'events per day'));
+
+    // bars: follows (new + returning, stacked), scans, unfollows
+    const slot = plotWidth / days.length;
+    const bar = Math.max(2, Math.min(14, (slot - 4) / 3));
+    const labelEvery = Math.ceil(days.length / 15);
+    days.forEach((day, i) => {
+      const x0 = left + i * slot + (slot - 3 * bar) / 2;
+      const group = svg('g', { class: 'day', 'data-day': day.day });
+      const title = svg('title', {}, day.day + ': ' + day.follows + ' follows (' + day.newFollowers + ' new, ' + day.returning
+        + ' returning), ' + day.scans + ' scans, ' + day.unfollowsWithin7Days + ' unfollows within 7 days');
+      group.appendChild(title);
+      const stack = [['newFollowers', 0], ['returning', day.newFollowers]];
+      stack.forEach(([name, base]) => {
+        if (day[name] > 0) {
+          group.appendChild(svg('rect', { x: x0, y: y(base + day[name]), width: bar, height: y(base) - y(base + day[name]),
+            fill: color(name), class: 'bar bar-' + name, 'data-value': day[name] }));
+        }
+      });
+      [['scans', 1], ['unfollowsWithin7Days', 2]].forEach(([name, k]) => {
+        if (day[name] > 0) {
+          group.appendChild(svg('rect', { x: x0 + k * bar, y: y(day[name]), width: bar, height: y(0) - y(day[name]),
+            fill: color(name), class: 'bar bar-' + name, 'data-value': day[name] }));
+        }
+      });
+      chart.appendChild(group);
+      if ((days.length - 1 - i) % labelEvery === 0) { // counted from the last day, which is always labelled
+        const cx = left + i * slot + slot / 2;
+        chart.appendChild(svg('line', { x1: cx, x2: cx, y1: top + plotHeight, y2: top + plotHeight + 4, class: 'axis' }));
+        chart.appendChild(svg('text', { x: cx, y: top + plotHeight + 18, 'text-anchor': 'middle', class: 'x-label' }, day.day.slice(5)));
+      }
+    });
+    chart.appendChild(svg('text', { x: left + plotWidth / 2, y: height - 10, 'text-anchor': 'middle', class: 'axis-title' },
+      'day (UTC, month-day), ' + figures.from.slice(0, 4)));
+    container.appendChild(chart);
+  }
+
+  function color(name) {
+    return SERIES.find((s) => s.name === name).color;
+  }
+
+  /** 1, 2 or 5 times a power of ten, giving about five grid lines. */
+  function niceStep(highest) {
+    const rough = highest / 5;
+    const power = Math.pow(10, Math.floor(Math.log10(Math.max(rough, 1))));
+    return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) || power * 10;
+  }
+
+  async function loadMenu() {
+    const account = campaignsAccount;
+    const option = $('c-account').selectedOptions[0];
+    const configured = option && option.dataset.menu === 'true';
+    $('publish-menu').disabled = !configured;
+    clear($('menu-configured'));
+    clear($('menu-wechat'));
+    $('menu-same').textContent = '';
+    $('menu-same').className = '';
+    try {
+      const menu = (await api('GET', '/admin/accounts/' + encodeURIComponent(account) + '/menu')).body;
+      if (account !== campaignsAccount) {
+        return; // another account was picked meanwhile
+      }
+      renderMenu($('menu-configured'), menu.configured, 'No menu configured (wechat.accounts.' + account + '.menu).');
+      renderMenu($('menu-wechat'), menu.inWeChat, 'WeChat has no menu on for this account.');
+      $('menu-same').textContent = menu.same ? 'WeChat has the configured menu' : 'WeChat\'s menu differs from the configured one';
+      $('menu-same').className = menu.same ? 'same' : 'differs';
+    } catch (error) {
+      reportError($('menu-outcome'), error);
+    }
+  }
+
+  function renderMenu(list, menu, none) {
+    clear(list);
+    if (!menu || !menu.button || menu.button.length === 0) {
+      list.appendChild(el('li', none, 'hint'));
+      return;
+    }
+    menu.button.forEach((button) => list.appendChild(menuButton(button)));
+  }
+
+  function menuButton(button) {
+    const item = el('li');
+    item.appendChild(el('span', button.name, 'button-name'));
+    const what = button.key || button.url || button.media_id || button.article_id || button.pagepath;
+    if (button.type) {
+      item.appendChild(document.createTextNode(' '));
+      item.appendChild(el('span', button.type + (what ? ' ' + what : ''), 'button-what'));
+    }
+    if (button.sub_button && button.sub_button.length) {
+      const sub = el('ul');
+      button.sub_button.forEach((b) => sub.appendChild(menuButton(b)));
+      item.appendChild(sub);
+    }
+    return item;
+  }
+
+  async function publishMenu() {
+    const account = campaignsAccount;
+    const target = $('menu-outcome');
+    if (!window.confirm('Publish the configured menu of account ' + account + ' to WeChat?\n'
+        + 'It replaces the menu every follower of ' + account + ' sees (WeChat\'s clients pick it up within minutes).')) {
+      outcome(target, 'Publishing cancelled.');
+      return;
+    }
+    try {
+      const answer = (await api('POST', '/admin/accounts/' + encodeURIComponent(account) + '/menu/publish')).body;
+      outcome(target, 'Published to WeChat for ' + account + ': errcode ' + answer.errcode + ' (' + answer.errmsg + ').');
+    } catch (error) {
+      reportError(target, error);
+    }
+    loadMenu();
+  }
+
+  /** What dispatching the event again does downstream (README, "Downstream, per event"). */
+  function repeatedCalls(event) {
+    const follower = '/bindings/' + event.account + '/' + event.openId;
+    const broker = 'the broker message ' + event.account + '.' + (event.event ? event.event.toLowerCase() : 'message.' + event.msgType);
+    switch (event.event) {
+      case 'subscribe': return 'the CRM call PUT ' + follower + ' (with the same Idempotency-Key) and ' + broker;
+      case 'unsubscribe': return 'the CRM call DELETE ' + follower + ' (with the same Idempotency-Key) and ' + broker;
+      case 'SCAN': return 'the CRM call POST /activities (with the same Idempotency-Key) and ' + broker;
+      default: return broker + ' (no CRM call for this event)';
+    }
+  }
+
   // --- routes ----------------------------------------------------------------------------------
 
   async function loadRoutes() {
@@ -480,6 +902,7 @@
     $('reload-outcome').textContent = last.lastReload || 'none';
     $('reload-outcome').className = 'reload-' + (last.lastReload || 'none');
     $('reload-at').textContent = last.at ? 'at ' + when(last.at) + (last.files ? ' — ' + last.files.join(', ') : '') : '';
+    $('reload-at').title = last.at || '';
     $('reload-running').textContent = last.running ? 'Running: ' + last.running : '';
     const problems = $('reload-problems');
     clear(problems);
@@ -526,6 +949,14 @@
       shownEvent = null;
     });
     $('replay-event').addEventListener('click', replayEvent);
+    $('c-account').addEventListener('change', loadCampaigns);
+    $('campaigns-form').addEventListener('submit', (e) => e.preventDefault());
+    $('close-campaign').addEventListener('click', () => {
+      $('campaign').hidden = true;
+      shownCampaign = null;
+      document.querySelectorAll('#campaigns tr.selected').forEach((tr) => tr.classList.remove('selected'));
+    });
+    $('publish-menu').addEventListener('click', publishMenu);
     if (sessionStorage.getItem(TOKEN)) {
       // a reload of the page: check the kept token before showing anything
       api('GET', '/admin/summary').then(enter, () => signOut(''));

@@ -76,11 +76,28 @@ public class AdminEvents {
         return answerJson(exchange, answer);
     }
 
-    /** POST /admin/events/{id}/replay → 202 when the event is back to pending. */
+    /**
+     * POST /admin/events/{id}/replay[?force=true] → 202 when the event is back to pending. A done
+     * event went through already — the CRM got its calls, the broker its message — so replaying it
+     * makes them again: it takes force=true, else 409.
+     */
     public String replay(Exchange exchange) throws JsonProcessingException {
         String id = exchange.getMessage().getHeader("id", String.class);
-        if (!inbox.exists(id)) {
+        Map<String, String> parameters = EventFilter.parameters(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
+        parameters.keySet().stream().filter(p -> !p.equals("force")).findFirst().ifPresent(p -> {
+            throw Rejection.badRequest("unknown parameter '" + p + "'; this call takes force=true");
+        });
+        String force = parameters.getOrDefault("force", "false");
+        if (!force.equals("true") && !force.equals("false")) {
+            throw Rejection.badRequest("force must be true or false");
+        }
+        String status = search.status(id);
+        if (status == null) {
             throw new Rejection(404, "admin_not_found", "no such event");
+        }
+        if (status.equals("done") && !force.equals("true")) {
+            throw new Rejection(409, "admin_conflict",
+                    "event is done: a replay sends its CRM calls and broker message again; add ?force=true to replay it anyway");
         }
         if (!inbox.replay(id)) {
             throw new Rejection(409, "admin_conflict", "event is being processed right now; try again");

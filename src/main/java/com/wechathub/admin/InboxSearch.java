@@ -54,6 +54,12 @@ class InboxSearch {
         return "SELECT " + LIST_COLUMNS + " FROM wechat_event WHERE " + where.sql() + " ORDER BY seq DESC LIMIT ?";
     }
 
+    /** The event's status, or null when there is no such event. */
+    String status(String id) {
+        List<String> rows = jdbc.queryForList("SELECT status FROM wechat_event WHERE id = ?", String.class, id);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
     /** Every column of the event's row, as the table has them (columns added later show up too). */
     Map<String, Object> event(String id) {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM wechat_event WHERE id = ?", id);

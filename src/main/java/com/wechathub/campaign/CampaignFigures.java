@@ -33,13 +33,13 @@ public class CampaignFigures {
     private static final Set<String> PARAMETERS = Set.of("from", "to");
 
     private static final String SCANS = """
-            SELECT create_time - MOD(create_time, 86400) AS day, COUNT(*) AS scans
+            SELECT create_time - MOD(create_time, 86400) AS utc_day, COUNT(*) AS scans
             FROM wechat_event
             WHERE account = ? AND event = 'SCAN' AND create_time >= ? AND create_time < ? AND event_key = ?
             GROUP BY create_time - MOD(create_time, 86400)""";
 
     private static final String FOLLOWS = """
-            SELECT e.create_time - MOD(e.create_time, 86400) AS day, COUNT(*) AS follows,
+            SELECT e.create_time - MOD(e.create_time, 86400) AS utc_day, COUNT(*) AS follows,
                    SUM(CASE WHEN EXISTS (SELECT 1 FROM wechat_event p
                                          WHERE p.account = e.account AND p.open_id = e.open_id
                                            AND p.create_time < e.create_time AND p.event = 'subscribe')
@@ -122,10 +122,10 @@ public class CampaignFigures {
             days.put(day, zero);
         }
         jdbc.query(SCANS, rs -> {
-            days.get(day(rs.getLong("day"))).put("scans", rs.getLong("scans"));
+            days.get(day(rs.getLong("utc_day"))).put("scans", rs.getLong("scans"));
         }, account, start, end, scene);
         jdbc.query(FOLLOWS, rs -> {
-            Map<String, Long> day = days.get(day(rs.getLong("day")));
+            Map<String, Long> day = days.get(day(rs.getLong("utc_day")));
             long follows = rs.getLong("follows");
             long newFollowers = rs.getLong("new_followers");
             day.put("follows", follows);

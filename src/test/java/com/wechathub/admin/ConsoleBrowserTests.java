@@ -113,6 +113,7 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         assertThat(text("event-xml")).contains("<Event><![CDATA[unsubscribe]]></Event>").contains(openId);
         assertThat(column("event-columns", "attempts")).isEqualTo("6");
         assertThat(column("event-columns", "status")).isEqualTo("dead");
+        assertThat(column("event-columns", "nextAttemptAt")).startsWith("none: the event is dead");
 
         // the CRM is back; replay, confirm, and watch it go through
         crm.resetAll();
@@ -142,7 +143,7 @@ class ConsoleBrowserTests extends HubIntegrationTest {
 
         browser.findElement(By.id("replay-matching")).click();
         var confirm = waitFor().until(ExpectedConditions.alertIsPresent());
-        assertThat(confirm.getText()).contains("Replay 1 dead event(s)").contains("openId = " + openId);
+        assertThat(confirm.getText()).contains("Replay 1 dead event(s) matching status = dead, openId = " + openId + "?");
         confirm.dismiss();
         waitFor().until(ExpectedConditions.textToBe(By.id("events-outcome"), "Replay cancelled."));
         assertThat(state.events(openId).get(0)).containsEntry("status", "dead");
@@ -153,6 +154,55 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         waitFor().until(ExpectedConditions.alertIsPresent()).accept();
         waitFor().until(ExpectedConditions.textMatches(By.id("events-outcome"), Pattern.compile("^1 dead event\\(s\\) put back")));
         await().atMost(WAIT).until(() -> "done".equals(state.events(openId).get(0).get("status")));
+    }
+
+    @Test
+    void replayingADoneEventAsksAgainNamingTheCrmCallItRepeats() {
+        client.send(Fixtures.push("event-subscribe", openId, createTime));
+        await().atMost(WAIT).until(() -> "done".equals(state.events(openId).get(0).get("status")));
+        String id = (String) state.events(openId).get(0).get("id");
+        signIn(ProdTestProperties.ADMIN_TOKEN);
+        tab("events");
+        waitFor().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#events tr[data-id='" + id + "']"))).click();
+        waitFor().until(ExpectedConditions.textToBe(By.id("event-id"), id));
+
+        browser.findElement(By.id("replay-event")).click();
+        waitFor().until(ExpectedConditions.alertIsPresent()).accept();
+        var again = waitFor().until(ExpectedConditions.alertIsPresent());
+        assertThat(again.getText()).contains("is done").contains("PUT /bindings/demo/" + openId).contains("demo.subscribe");
+        again.dismiss();
+        waitFor().until(ExpectedConditions.textToBe(By.id("event-outcome"), "Replay cancelled."));
+        crm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
+
+        browser.findElement(By.id("replay-event")).click();
+        waitFor().until(ExpectedConditions.alertIsPresent()).accept();
+        waitFor().until(ExpectedConditions.alertIsPresent()).accept();
+        waitFor().until(ExpectedConditions.textMatches(By.id("event-outcome"), Pattern.compile("now done")));
+        crm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
+    }
+
+    @Test
+    void timesAreLocalWithTheirZoneAndIsoInATooltipAndCellsKeepWordsWhole() {
+        client.send(Fixtures.push("event-click", openId, createTime));
+        await().atMost(WAIT).until(() -> state.eventCount(openId) == 1);
+        signIn(ProdTestProperties.ADMIN_TOKEN);
+        tab("events");
+        WebElement received = waitFor().until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#events tbody tr:first-child td.time")));
+        assertThat(received.getAttribute("title")).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        String zone = (String) ((JavascriptExecutor) browser).executeScript(
+                "return new Intl.DateTimeFormat(undefined, {timeZoneName: 'short'}).formatToParts(new Date())"
+                        + ".find(p => p.type === 'timeZoneName').value");
+        assertThat(received.getText()).matches(".*\\d{2}:\\d{2}:\\d{2}.*").endsWith(zone);
+        browser.findElement(By.cssSelector("#events tbody tr:first-child")).click();
+        waitFor().until(ExpectedConditions.visibilityOfElementLocated(By.id("event-columns")));
+        WebElement at = browser.findElement(By.cssSelector("#event-columns tr[data-column='receivedAt'] td"));
+        assertThat(at.getText()).isEqualTo(received.getText());
+        assertThat(at.getAttribute("title")).isEqualTo(received.getAttribute("title"));
+        for (WebElement cell : browser.findElements(By.cssSelector("#events td, #event-columns td"))) {
+            assertThat(cell.getCssValue("word-break")).isEqualTo("normal");
+            assertThat(cell.getCssValue("overflow-wrap")).isEqualTo("normal");
+        }
     }
 
     @Test

@@ -302,6 +302,23 @@ class OperatorApiTests extends HubIntegrationTest {
     // --- the inbox at a glance and live figures ----------------------------------------------
 
     @Test
+    void aDoneEventIsReplayedOnlyWithForceAsItsCallsAreMadeAgain() throws IOException {
+        String done = insert("done", "demo", openId, "CLICK", "done", Instant.now());
+        String dead = insert("dead", "demo", "q" + openId.substring(1), "CLICK", "dead", Instant.now());
+
+        HttpResponse<String> refused = post("/admin/events/" + done + "/replay", TOKEN);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("force=true");
+        assertThat(jdbc.queryForObject("SELECT status FROM wechat_event WHERE id = ?", String.class, done)).isEqualTo("done");
+        assertThat(post("/admin/events/" + done + "/replay?force=yes", TOKEN).statusCode()).isEqualTo(400);
+        assertThat(post("/admin/events/" + done + "/replay?forse=true", TOKEN).body()).contains("unknown parameter 'forse'");
+
+        assertThat(post("/admin/events/" + done + "/replay?force=true", TOKEN).statusCode()).isEqualTo(202);
+        assertThat(post("/admin/events/" + dead + "/replay", TOKEN).statusCode()).as("a dead event needs no force").isEqualTo(202);
+        assertThat(post("/admin/events/no-such-event/replay?force=true", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void theSummaryCountsByStatusAndEventTypeAndAgesTheOldestWaitingEvent() throws IOException {
         Instant now = Instant.now();
         Instant future = now.plus(Duration.ofDays(1)); // pending, but not due: the dispatcher leaves them be
