@@ -907,6 +907,16 @@
     const problems = $('reload-problems');
     clear(problems);
     (last.problems || []).forEach((problem) => problems.appendChild(el('li', problem)));
+    const accounts = routes.accounts || {};
+    $('accounts-serving').textContent = (accounts.accounts || []).length + ' serving: ' + (accounts.accounts || []).join(', ');
+    $('accounts-outcome').textContent = accounts.lastReload || 'none';
+    $('accounts-outcome').className = 'reload-' + (accounts.lastReload || 'none');
+    $('accounts-at').textContent = accounts.at ? 'at ' + when(accounts.at) + (accounts.changed ? ' — ' + accounts.changed.join(', ') : '') : '';
+    $('accounts-at').title = accounts.at || '';
+    $('accounts-running').textContent = accounts.running ? 'Running: ' + accounts.running : '';
+    const accountProblems = $('accounts-problems');
+    clear(accountProblems);
+    (accounts.problems || []).forEach((problem) => accountProblems.appendChild(el('li', problem)));
     const body = $('route-files').tBodies[0];
     clear(body);
     routes.files.forEach((file) => {

@@ -15,8 +15,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 class AccountsConfiguration {
 
     @Bean("accounts")
-    AccountsHealthIndicator accountsHealthIndicator(Clock clock) {
-        return new AccountsHealthIndicator(clock);
+    AccountsHealthIndicator accountsHealthIndicator(Clock clock, WechatProperties properties) {
+        return new AccountsHealthIndicator(clock, properties);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package com.wechathub.accounts;
 
+import com.wechathub.wechat.WechatProperties;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -17,15 +18,12 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 final class AccountsHealthIndicator implements HealthIndicator {
 
     private final Clock clock;
+    private final WechatProperties properties;
     private volatile Map<String, Object> details = Map.of("lastReload", "none");
-    private volatile List<String> accounts = List.of();
 
-    AccountsHealthIndicator(Clock clock) {
+    AccountsHealthIndicator(Clock clock, WechatProperties properties) {
         this.clock = clock;
-    }
-
-    void serving(List<String> ids) {
-        accounts = List.copyOf(ids);
+        this.properties = properties;
     }
 
     void applied(List<String> changed) {
@@ -51,7 +49,7 @@ final class AccountsHealthIndicator implements HealthIndicator {
     /** The outcome of the last edit, as the operator API and console show it. */
     Map<String, Object> details() {
         Map<String, Object> all = new LinkedHashMap<>(details);
-        all.put("accounts", accounts);
+        all.put("accounts", List.copyOf(properties.accounts().keySet())); // the live set, ids only
         return all;
     }
 

@@ -60,7 +60,6 @@ final class AccountsReloader implements DisposableBean {
         this.events = events;
         this.applied = reloads(registry, "applied");
         this.rejected = reloads(registry, "rejected");
-        health.serving(List.copyOf(properties.accounts().keySet()));
     }
 
     private static CustomizableThreadFactory daemon() {
@@ -151,7 +150,6 @@ final class AccountsReloader implements DisposableBean {
         }
         Map<String, Account> before = new TreeMap<>(properties.accounts());
         List<String> changed = properties.replaceAccounts(candidate.properties().accounts());
-        health.serving(List.copyOf(properties.accounts().keySet()));
         if (changed.isEmpty()) {
             if (rejectedPending) {
                 rejectedPending = false;

@@ -90,7 +90,9 @@ public class AdminAuth {
      */
     public void requireEnabled(Exchange exchange) {
         if (token.length == 0) {
-            throw new Rejection(404, "admin_disabled", "not found");
+            // Still 404 (nothing is here), but the operator who tries learns how to turn it on.
+            throw new Rejection(404, "admin_disabled",
+                    "the operator API and console are off: start the hub with hub.admin.token set (e.g. HUB_ADMIN_TOKEN=…)");
         }
     }
 

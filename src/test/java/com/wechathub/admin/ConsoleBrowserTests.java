@@ -287,13 +287,16 @@ class ConsoleBrowserTests extends HubIntegrationTest {
     }
 
     @Test
-    void theRoutesTabListsTheFilesRunning() {
+    void theConfigurationTabListsTheRouteFilesRunningAndTheAccountsServing() {
         signIn(ProdTestProperties.ADMIN_TOKEN);
         tab("routes");
         waitFor().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#route-files tr[data-file='wechat-push.camel.yaml']")));
         assertThat(text("route-files")).contains("wechat-callback.camel.yaml").contains("platform-http:/wechat/{account}")
                 .contains("Started").contains("(route configuration)");
         assertThat(text("reload-outcome")).isNotEmpty();
+        // the other half of what operators edit live: the accounts of application.yaml
+        assertThat(text("accounts-serving")).contains("serving").contains("demo").contains("api");
+        assertThat(text("accounts-outcome")).isNotEmpty();
     }
 
     // --- helpers --------------------------------------------------------------------------------

@@ -68,7 +68,9 @@ class EmbeddedProfileTests {
         PushClient client = PushClient.shippedDemo(PORT);
         for (String path : List.of("/admin/console", "/admin/console/console.js", "/admin/events?status=dead", "/admin/summary",
                 "/admin/figures", "/admin/routes", "/admin/events/some-id")) {
-            assertThat(client.get(path).statusCode()).as(path).isEqualTo(404);
+            var answer = client.get(path);
+            assertThat(answer.statusCode()).as(path).isEqualTo(404);
+            assertThat(answer.body()).as(path).contains("hub.admin.token");
         }
         assertThat(client.post("/admin/events/replay", "").statusCode()).isEqualTo(404);
     }
