@@ -13,7 +13,9 @@ import org.springframework.stereotype.Component;
 @Component("crmHeaderFilter")
 public class CrmHeaderFilter implements HeaderFilterStrategy {
 
-    private static final Set<String> SENT = Set.of("idempotency-key", "authorization", "content-type", "accept");
+    // traceparent, tracestate: W3C trace context, set only while tracing is on (management.tracing.enabled)
+    private static final Set<String> SENT = Set.of("idempotency-key", "authorization", "content-type", "accept",
+            "traceparent", "tracestate");
 
     @Override
     public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
