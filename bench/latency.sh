@@ -6,7 +6,7 @@
 #   bench/latency.sh                 # both intervals
 #   POLL_INTERVALS="100" bench/latency.sh
 #   RATE=250 COUNT=15000 POLL_INTERVALS=100 bench/latency.sh   # open loop at 250 pushes a second
-#                                                              # (SPEC §12: at half the hub's maximum)
+#                                                              # (docs/performance.md: at half the hub's maximum)
 source "$(dirname "$0")/common.sh"
 trap cleanup EXIT
 

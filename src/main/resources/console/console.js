@@ -374,7 +374,7 @@
       tr.appendChild(timeEl('td', row.receivedAt));
       const status = el('td');
       status.appendChild(statusBadge(row.status));
-      if (row.replyStatus === 'failed') { // a late reply WeChat refused or that came too late (SPEC §10.4)
+      if (row.replyStatus === 'failed') { // a late reply WeChat refused or that came too late (docs/wechat.md)
         status.appendChild(el('span', 'late reply failed', 'status status-dead'));
       }
       tr.appendChild(status);
@@ -542,7 +542,7 @@
   }
 
 
-  // --- campaigns and the menu (SPEC §15) -------------------------------------------------------
+  // --- campaigns and the menu (docs/wechat.md, "The menu and scene-QR campaigns") -------------
 
   const SVG = 'http://www.w3.org/2000/svg';
   const SERIES = [

@@ -10,7 +10,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Actuator's own port listens on 127.0.0.1 unless {@code management.server.address} says
- * otherwise (SPEC §13): health with every detail, metrics and Prometheus are for this machine (or
+ * otherwise (docs/security.md): health with every detail, metrics and Prometheus are for this machine (or
  * a proxy on it), never for whoever reaches the host. Set as a default rather than in
  * application.yaml because Spring Boot refuses any management address when Actuator shares the
  * callback port ({@code --management.server.port=8080} on a closed network); then there is no

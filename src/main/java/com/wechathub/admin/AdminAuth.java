@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * Guards the operator API: it exists only when hub.admin.token is set (404 otherwise), and every
  * call needs "Authorization: Bearer &lt;token&gt;" (401 otherwise), compared in constant time.
  * A client address that sent {@value #MAX_FAILURES} wrong tokens (a call without any token is no guess) within a minute is answered 429
- * with Retry-After until the oldest of them is a minute old, right token or not (SPEC §13): the
+ * with Retry-After until the oldest of them is a minute old, right token or not (docs/security.md): the
  * token cannot be guessed at the speed of the network. Behind a reverse proxy every client has
  * the proxy's address unless Spring Boot is told to trust its X-Forwarded-For
  * ({@code server.forward-headers-strategy=native}).

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * Wrong operator tokens per client address (SPEC §13): a client whose last {@code limit} failures
+ * Wrong operator tokens per client address (docs/security.md): a client whose last {@code limit} failures
  * all fall within {@code window} is refused until the oldest of them leaves it, whatever it sends
  * then. Memory is bounded: at most {@code maxClients} addresses are remembered, the one seen least
  * recently forgotten first (an attacker spreading guesses over that many addresses gets at most

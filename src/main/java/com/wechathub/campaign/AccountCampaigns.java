@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * What the console's Campaigns tab shows (SPEC §11, §15): the accounts to pick from, and every
+ * What the console's Campaigns tab shows (docs/operating.md): the accounts to pick from, and every
  * campaign of one account with its QR code, its totals and its last 7 days. The figures are
  * CampaignFigures' (the same definitions, UTC days of WeChat's CreateTime), read for all of the
  * account's campaigns in one statement instead of one per campaign.

@@ -15,7 +15,7 @@ import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
- * The account's menu as configured and as WeChat has it (SPEC §15.1): publish with
+ * The account's menu as configured and as WeChat has it (docs/wechat.md, "The menu and scene-QR campaigns"): publish with
  * {@code menu/create}, compare with {@code get_current_selfmenu_info}.
  */
 @Component("accountMenus")

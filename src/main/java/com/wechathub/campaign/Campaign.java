@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * A scene-QR campaign of an account (SPEC §15.2): {@code wechat.accounts.<id>.campaigns[]}. Its
+ * A scene-QR campaign of an account (docs/wechat.md, "The menu and scene-QR campaigns"): {@code wechat.accounts.<id>.campaigns[]}. Its
  * code carries {@code scene} as WeChat's scene_str: a follow through it arrives as a subscribe with
  * EventKey {@code qrscene_<scene>}, a scan by a follower as SCAN with EventKey {@code <scene>}.
  *

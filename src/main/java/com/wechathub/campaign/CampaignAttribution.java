@@ -9,7 +9,7 @@ import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
- * Which campaign an event came through (SPEC §15.2): a subscribe with EventKey
+ * Which campaign an event came through (docs/wechat.md, "The menu and scene-QR campaigns"): a subscribe with EventKey
  * {@code qrscene_<scene>} or a SCAN with {@code <scene>} of a configured campaign carries
  * {@code campaign} (its name) and {@code tags} in the CRM body and the broker message. The
  * subscribe and scan routes call {@link #attribute} before building them; both read {@link #of}.

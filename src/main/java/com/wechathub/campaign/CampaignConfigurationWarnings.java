@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What the hub accepts but an operator should change, one WARN line each at start-up:
- * {@code scene-replies} (replaced by campaigns, SPEC §15.2) and a menu click key that has no reply.
+ * {@code scene-replies} (replaced by campaigns, docs/wechat.md, "The menu and scene-QR campaigns") and a menu click key that has no reply.
  */
 @Component
 class CampaignConfigurationWarnings {

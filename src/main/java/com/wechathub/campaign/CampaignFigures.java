@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * A campaign's figures per day (SPEC §15.2), from the inbox: {@code scans} (SCAN of its code),
+ * A campaign's figures per day (docs/wechat.md, "The menu and scene-QR campaigns"), from the inbox: {@code scans} (SCAN of its code),
  * {@code follows} (subscribe through it), {@code newFollowers} (the OpenID had no earlier subscribe
  * to the account), {@code returning} (it had), {@code unfollowsWithin7Days} (of the day's follows,
  * those who unsubscribed within 7 days), and totals. Days are UTC days of WeChat's CreateTime.

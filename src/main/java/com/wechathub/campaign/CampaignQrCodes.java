@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * A campaign's QR code (SPEC §15.2): made with WeChat's {@code qrcode/create} — QR_STR_SCENE with
+ * A campaign's QR code (docs/wechat.md, "The menu and scene-QR campaigns"): made with WeChat's {@code qrcode/create} — QR_STR_SCENE with
  * expire_seconds for a temporary code, QR_LIMIT_STR_SCENE for a permanent one — and kept in
  * wechat_campaign_qrcode. A permanent code is made once, ever; a temporary one again once it has
  * expired. Its image is fetched once from WeChat's {@code showqrcode} (routes/wechat-qrcode-image)

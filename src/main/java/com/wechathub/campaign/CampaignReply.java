@@ -4,7 +4,7 @@ import com.wechathub.wechat.WechatProperties.News;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A campaign's passive reply: exactly one of a text or one news article (SPEC §15.2, §10.3). */
+/** A campaign's passive reply: exactly one of a text or one news article (docs/wechat.md, "The menu and scene-QR campaigns"). */
 public record CampaignReply(String text, News news) {
 
     List<String> problems(String at) {

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The account's custom menu in WeChat's own shape (SPEC §15.1), {@code wechat.accounts.<id>.menu}:
+ * The account's custom menu in WeChat's own shape (docs/wechat.md, "The menu and scene-QR campaigns"), {@code wechat.accounts.<id>.menu}:
  * {@code button} holds at most 3 buttons, each a button or a {@code name} with {@code sub_button}
  * (at most 5). YAML uses WeChat's names, so the menu reads like WeChat's documentation.
  */
@@ -89,7 +89,7 @@ public record Menu(@DefaultValue List<Button> button) {
         }
     }
 
-    /** What WeChat would refuse (SPEC §15.1), one line each, naming the key. */
+    /** What WeChat would refuse (docs/wechat.md, "The menu and scene-QR campaigns"), one line each, naming the key. */
     public List<String> problems(String at) {
         List<String> problems = new ArrayList<>();
         if (button.isEmpty()) {

@@ -15,7 +15,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.UriUtils;
 
-/** The JSON bodies of the CRM contract (SPEC §7), built from the recorded event. */
+/** The JSON bodies of the CRM contract (docs/wechat.md), built from the recorded event. */
 @Component("crmRequests")
 public class CrmRequests {
 
@@ -74,7 +74,7 @@ public class CrmRequests {
 
     /**
      * The path of a follower's binding, {@code /bindings/{account}/{openid}}: account and OpenID
-     * each percent-encoded as one path segment (SPEC §13). A FromUserName is text from the
+     * each percent-encoded as one path segment (docs/security.md). A FromUserName is text from the
      * internet; with '/', '?', '#', "..", '%' or ';' in it, it must not name another CRM path or a
      * query, which would carry the CRM's bearer token there.
      */
@@ -104,8 +104,8 @@ public class CrmRequests {
         body.put("at", at(row));
         body.put("scene", EventFields.scene(row));
         body.put("ticket", EventFields.of(row).get("Ticket"));
-        body.putAll(FollowerDetails.of(exchange)); // unionid, subscribeScene, qrSceneStr (SPEC §10.2)
-        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (SPEC §15.2)
+        body.putAll(FollowerDetails.of(exchange)); // unionid, subscribeScene, qrSceneStr (docs/wechat.md)
+        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (docs/wechat.md, "The menu and scene-QR campaigns")
         return body;
     }
 
@@ -117,7 +117,7 @@ public class CrmRequests {
         body.put("scene", EventFields.scene(row));
         body.put("ticket", EventFields.of(row).get("Ticket"));
         body.put("at", at(row));
-        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (SPEC §15.2)
+        body.putAll(CampaignAttribution.of(exchange)); // campaign, tags (docs/wechat.md, "The menu and scene-QR campaigns")
         return body;
     }
 

@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * What WeChat still tells about a new follower (SPEC §10.2): for an account with an app-secret,
+ * What WeChat still tells about a new follower (docs/wechat.md): for an account with an app-secret,
  * {@code user/info} before the CRM call; its unionid, subscribe_scene and qr_scene_str go into
  * the CRM binding body and the broker message as {@code unionid}, {@code subscribeScene},
  * {@code qrSceneStr}. A failed call fails the event, which the dispatcher retries like a CRM

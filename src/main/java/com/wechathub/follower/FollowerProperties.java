@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Follower details from WeChat (SPEC §10.2).
+ * Follower details from WeChat (docs/wechat.md).
  *
  * @param detailsMaxAge a subscribe older than this (by its CreateTime) when it is dispatched is bound without
  *                      asking WeChat's user/info: what WeChat says now is no longer about that subscribe

@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * {@code <account>.message.<MsgType>}); the AMQP message id is the event id, so consumers can
  * deduplicate a republished event.
  * <p>
- * Nothing from a push is syntax in a routing key (SPEC §13): the event part is a word from a
+ * Nothing from a push is syntax in a routing key (docs/security.md): the event part is a word from a
  * fixed set (WeChat's events and message types), else {@code other}, so an Event with dots, '*',
  * '#' or 300 bytes of text cannot make a key another consumer binds to, nor one the broker
  * refuses. The account part is the configured account id with every character but letters,
@@ -63,8 +63,8 @@ public class BrokerMessages {
         body.put("id", id);
         body.put("account", row.get("account"));
         body.put("receivedAt", EventFields.instant(row.get("received_at")).toString());
-        body.putAll(FollowerDetails.of(exchange)); // a subscribe's unionid, subscribeScene, qrSceneStr (SPEC §10.2)
-        body.putAll(CampaignAttribution.of(exchange)); // a campaign's event: campaign, tags (SPEC §15.2)
+        body.putAll(FollowerDetails.of(exchange)); // a subscribe's unionid, subscribeScene, qrSceneStr (docs/wechat.md)
+        body.putAll(CampaignAttribution.of(exchange)); // a campaign's event: campaign, tags (docs/wechat.md, "The menu and scene-QR campaigns")
         return body;
     }
 

@@ -35,7 +35,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Late replies (SPEC §10.4): a {@code crm:} reply not ready by the deadline is sent as one
+ * Late replies (docs/wechat.md): a {@code crm:} reply not ready by the deadline is sent as one
  * customer-service message once the CRM answers. Its state lives in the event's row
  * (reply_status, reply_error, reply_due_at, reply_claimed_by/at, reply_message, reply_done_at), so
  * it shows with the event and survives the node:

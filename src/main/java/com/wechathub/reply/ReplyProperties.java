@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Replies the CRM computes (SPEC §10.3, §10.4).
+ * Replies the CRM computes (docs/wechat.md).
  *
  * @param deadline     the push is answered by then: with the CRM's reply if it is ready, else "success"
  * @param maxWait      how long after the push a late reply may still be sent (WeChat's window is a minute)

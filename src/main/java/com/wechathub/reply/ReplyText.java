@@ -1,7 +1,7 @@
 package com.wechathub.reply;
 
 /**
- * Reply text as WeChat takes it (SPEC §10.1a): control characters other than newline removed
+ * Reply text as WeChat takes it (docs/wechat.md): control characters other than newline removed
  * (WeChat shows them as garbage or refuses the message), and at most 2,048 bytes of UTF-8 (45002:
  * content too long), cut at a character boundary so no character is split.
  */

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Builds the passive reply WeChat shows the follower: a text, news, image or transfer message
- * addressed back to them (SPEC §5, §10.3). A retried push gets the same reply again, because it
+ * addressed back to them (docs/wechat.md). A retried push gets the same reply again, because it
  * is computed from the push and the configuration, not stored. A menu reply the CRM computes
  * ({@code crm:}) is only named here, in {@link #CRM_PATH}; routes/wechat-reply.camel.yaml then
  * asks the CRM for it.
@@ -114,7 +114,7 @@ public class PassiveReply {
 
     /**
      * {@code crm: /replies/{openid}/{key}}: each placeholder replaced by its value percent-encoded
-     * as one path segment (SPEC §13): nothing from a push is syntax, so a FromUserName or EventKey
+     * as one path segment (docs/security.md): nothing from a push is syntax, so a FromUserName or EventKey
      * holding {@code /}, {@code ..}, {@code ?} or {@code #} never reaches another CRM path or query.
      */
     public static String crmPath(String template, String openId, String key) {
@@ -144,13 +144,6 @@ public class PassiveReply {
 
     private static Account account(Exchange exchange) {
         return exchange.getProperty(WechatPushes.ACCOUNT, Account.class);
-    }
-
-    /** WeChat's text message; ToUserName is the follower, FromUserName the account's original id. */
-    static String textMessage(String toUser, String fromUser, long createTime, String content) {
-        return "<xml><ToUserName>" + cdata(toUser) + "</ToUserName><FromUserName>" + cdata(fromUser)
-                + "</FromUserName><CreateTime>" + createTime + "</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                + "<Content>" + cdata(content) + "</Content></xml>";
     }
 
     private static String cdata(String value) {

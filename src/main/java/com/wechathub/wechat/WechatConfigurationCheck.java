@@ -22,13 +22,13 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.stereotype.Component;
 
 /**
- * Refuses to start the hub with account settings it would not understand (SPEC §10.3): a key it
+ * Refuses to start the hub with account settings it would not understand (docs/wechat.md): a key it
  * does not know anywhere under {@code wechat.*} (Spring's own check misses one nested in a list
  * entry after the first, e.g. {@code menu-replies[1].news.picture}), a menu reply with no kind
  * or two, news without a title, an image without a media id, a crm: that is not a path, welcome
  * and welcome-news together, an app-secret without an app-id. Each problem names its key.
  *
- * <p>Outside the embedded default profile (SPEC §13) it also refuses credentials anybody can read:
+ * <p>Outside the embedded default profile (docs/security.md) it also refuses credentials anybody can read:
  * a blank token (any signature made with it is accepted), and a token, AES key or app-secret that
  * the shipped files publish — the default profile's example account, the README's, WeChat's own
  * samples. The problem names the key, never the value.

@@ -65,12 +65,12 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     }
 
     /**
-     * WeChat's API (SPEC §10), called through routes/wechat-api.camel.yaml.
+     * WeChat's API (docs/wechat.md), called through routes/wechat-api.camel.yaml.
      *
      * @param baseUrl         https://api.weixin.qq.com in prod; the built-in stand-in by default
      * @param connectTimeout  ms
      * @param responseTimeout ms
-     * @param qrcodeBaseUrl   where a scene QR code's image is fetched (showqrcode, SPEC §15.2)
+     * @param qrcodeBaseUrl   where a scene QR code's image is fetched (showqrcode, docs/wechat.md, "The menu and scene-QR campaigns")
      */
     public record Api(
             @DefaultValue("https://api.weixin.qq.com") String baseUrl,
@@ -84,7 +84,7 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
 
     /**
      * @param previousToken          during a rotation, the token WeChat's console had before: a push or
-     *                               URL check signed with it is still accepted (SPEC §14)
+     *                               URL check signed with it is still accepted (docs/operating.md, "Live edits")
      * @param previousEncodingAesKey the AES key before, likewise: tried when the current one fails,
      *                               and the reply is encrypted with the key the push came with
      * @param mode WeChat's message encryption mode for the account: {@code plain}, {@code compatible}
@@ -143,7 +143,7 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
                     .or(() -> menu == null ? Optional.empty() : menu.reply(key));
         }
 
-        /** The campaign whose QR code carries this scene (SPEC §15.2). */
+        /** The campaign whose QR code carries this scene (docs/wechat.md, "The menu and scene-QR campaigns"). */
         public Optional<Campaign> campaign(String scene) {
             return campaigns.stream().filter(c -> c.scene() != null && c.scene().equals(scene)).findFirst();
         }
@@ -238,7 +238,7 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     /**
      * What the hub answers when a follower clicks the menu item with this key: exactly one of a
      * text, a news article, an image, a hand-over to the customer-service agents, or a reply the
-     * CRM computes ({@code crm: /path/{openid}/{key}}, SPEC §10.3).
+     * CRM computes ({@code crm: /path/{openid}/{key}}, docs/wechat.md).
      */
     public record MenuReply(String key, String text, News news, Image image, Boolean transferToAgent, String crm) {
 

@@ -50,7 +50,7 @@ public class WechatPushes {
 
     /**
      * Exchange property: the token and AES key a push was signed and encrypted with — the account's
-     * current ones, or during a rotation its previous ones (SPEC §14). The reply uses the same.
+     * current ones, or during a rotation its previous ones (docs/operating.md, "Live edits"). The reply uses the same.
      */
     public static final String CREDENTIALS = "wechatCredentials";
 

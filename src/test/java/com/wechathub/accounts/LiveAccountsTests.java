@@ -20,7 +20,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * Accounts change without a restart (SPEC §14): two hubs started with the same extra configuration
+ * Accounts change without a restart (docs/operating.md, "Live edits"): two hubs started with the same extra configuration
  * file, as two nodes reading one ConfigMap, follow an edit of it within 10 s; a broken edit keeps
  * the running accounts and says where it is broken.
  */

@@ -34,7 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcUtils;
 
 /**
- * The operator API the console is built on (SPEC §7, §11), over real HTTP against the real
+ * The operator API the console is built on (docs/wechat.md), over real HTTP against the real
  * PostgreSQL, Redis and RabbitMQ, with WireMock as the CRM: filters, keyset paging, one event with
  * its follower, single and bulk replay, the summary, live figures, routes, and the token.
  */

@@ -22,7 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Every event through a campaign's code carries the campaign's name and tags, in the CRM body and
- * the broker message (SPEC §15.2); other events carry neither.
+ * the broker message (docs/wechat.md, "The menu and scene-QR campaigns"); other events carry neither.
  */
 class CampaignAttributionTests extends CampaignIntegrationTest {
 

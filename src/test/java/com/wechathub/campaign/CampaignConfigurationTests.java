@@ -14,7 +14,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * Campaigns and the menu as operators write them (SPEC §15), bound as the hub binds
+ * Campaigns and the menu as operators write them (docs/wechat.md, "The menu and scene-QR campaigns"), bound as the hub binds
  * application.yaml; what WeChat would refuse is a problem naming the key.
  */
 @ExtendWith(OutputCaptureExtension.class)

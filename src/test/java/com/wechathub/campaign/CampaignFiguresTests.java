@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A campaign's figures per day and in total, from the inbox (SPEC §15.2), as JSON and as CSV. */
+/** A campaign's figures per day and in total, from the inbox (docs/wechat.md, "The menu and scene-QR campaigns"), as JSON and as CSV. */
 class CampaignFiguresTests extends CampaignIntegrationTest {
 
     static final LocalDate D1 = LocalDate.of(2026, 11, 2);

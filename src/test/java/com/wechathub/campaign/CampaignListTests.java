@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The console's lists (SPEC §11, §15): the accounts to pick from, and every campaign of an account
+ * The console's lists (docs/operating.md): the accounts to pick from, and every campaign of an account
  * with its QR code, its totals and its last 7 days, from the inbox on the real PostgreSQL.
  */
 class CampaignListTests extends CampaignIntegrationTest {

@@ -22,7 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** A campaign's QR code and its image (SPEC §15.2), made by WeChat once and kept. */
+/** A campaign's QR code and its image (docs/wechat.md, "The menu and scene-QR campaigns"), made by WeChat once and kept. */
 class CampaignQrCodeTests extends CampaignIntegrationTest {
 
     static final String SPRING = "/admin/accounts/api/campaigns/spring_poster/qrcode";

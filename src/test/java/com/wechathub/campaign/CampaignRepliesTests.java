@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.wechathub.support.Fixtures;
 import org.junit.jupiter.api.Test;
 
-/** Passive replies through a campaign's code (SPEC §15.2): its welcome on a follow, its scan reply on a scan. */
+/** Passive replies through a campaign's code (docs/wechat.md, "The menu and scene-QR campaigns"): its welcome on a follow, its scan reply on a scan. */
 class CampaignRepliesTests extends CampaignIntegrationTest {
 
     String subscribe(String eventKey) {

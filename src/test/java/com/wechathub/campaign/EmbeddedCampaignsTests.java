@@ -1,5 +1,6 @@
 package com.wechathub.campaign;
 
+import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,6 +37,7 @@ import org.springframework.util.FileSystemUtils;
  * the stand-in WeChat API making QR codes, drawing their images and keeping the menu, and a
  * follow through a campaign's code answered with its reply and counted in its figures.
  */
+@IntegrationTier
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:embedded-campaigns;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
         "hub.dispatch.poll-interval=50",

@@ -16,7 +16,7 @@ import com.wechathub.support.ProdTestProperties;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-/** The menu as code (SPEC §15.1): published with menu/create, compared with get_current_selfmenu_info. */
+/** The menu as code (docs/wechat.md, "The menu and scene-QR campaigns"): published with menu/create, compared with get_current_selfmenu_info. */
 class MenuTests extends CampaignIntegrationTest {
 
     static final String CONFIGURED = "{\"button\":[{\"type\":\"click\",\"name\":\"Today\",\"key\":\"V1001_TODAY\"},"

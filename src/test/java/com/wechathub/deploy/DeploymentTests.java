@@ -1,5 +1,6 @@
 package com.wechathub.deploy;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -28,6 +29,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * account given only by environment variables. Each hub runs in its own JVM from the repository
  * root, like {@code java -jar}.
  */
+@IntegrationTier
 class DeploymentTests {
 
     static final String DATABASE = "wechat_hub_deploy";

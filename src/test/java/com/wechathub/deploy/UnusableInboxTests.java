@@ -1,5 +1,6 @@
 package com.wechathub.deploy;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * component and readiness say DOWN (liveness stays UP: a restart would not help), the start-up
  * log says what is wrong, and all is well again without a restart once the cause is fixed.
  */
+@IntegrationTier
 class UnusableInboxTests {
 
     static final String DATABASE = "wechat_hub_unusable";

@@ -37,7 +37,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The downstream contract (SPEC §7) against WireMock as the CRM and the real RabbitMQ and PostgreSQL. */
+/** The downstream contract (docs/wechat.md) against WireMock as the CRM and the real RabbitMQ and PostgreSQL. */
 class DispatchTests extends HubIntegrationTest {
 
     @Autowired RabbitTemplate rabbit;

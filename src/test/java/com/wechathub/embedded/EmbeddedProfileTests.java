@@ -1,5 +1,6 @@
 package com.wechathub.embedded;
 
+import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,6 +25,7 @@ import org.springframework.util.FileSystemUtils;
  * The embedded default profile a newcomer runs first: H2, in-process dedupe, the stand-in CRM
  * and the file outbox — the same routes, nothing else installed.
  */
+@IntegrationTier
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:embedded-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
         "hub.dispatch.poll-interval=50",
@@ -75,7 +77,7 @@ class EmbeddedProfileTests {
         assertThat(client.post("/admin/events/replay", "").statusCode()).isEqualTo(404);
     }
 
-    /** SPEC §10 with the stand-in WeChat API: user/info on a follow, a late reply as a customer-service message. */
+    /** docs/wechat.md with the stand-in WeChat API: user/info on a follow, a late reply as a customer-service message. */
     @Test
     void theStandInWechatApiGivesFollowerDetailsAndTakesLateReplies() throws IOException {
         PushClient client = PushClient.shippedDemo(PORT);

@@ -1,5 +1,6 @@
 package com.wechathub.faults;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +39,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * dedupe key is released, and once the database is back WeChat's retry of the very same request
  * is answered 200 and recorded exactly once.
  */
+@IntegrationTier
 class DatabaseOutageTests {
 
     private static final Duration WECHAT_BUDGET = Duration.ofSeconds(5);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * bytes, deep nesting, oversized values, NUL and non-UTF-8 bytes, entity bombs, XXE, CDATA
  * tricks, absurd numbers, wrong content types and mangled safe-mode envelopes. Whatever comes
  * in, the hub answers 2xx or 4xx within WeChat's 5 s, never 5xx, never a stack trace, and is
- * still healthy afterwards. Also the shapes of SPEC §13: chunked bodies over the cap, CreateTimes
+ * still healthy afterwards. Also the shapes of docs/security.md: chunked bodies over the cap, CreateTimes
  * from the future, fields wider than their columns, a signature reused for another body, a plain
  * push to a safe-mode account, and URL checks with markup for echostr.
  */
@@ -236,7 +236,7 @@ class FuzzTests extends HostileHubTest {
         return cases;
     }
 
-    /** SPEC §13's shapes. */
+    /** docs/security.md's shapes. */
     private List<Case> internetFacing(Random random) {
         List<Case> cases = new ArrayList<>();
         long now = System.currentTimeMillis() / 1000;

@@ -1,5 +1,6 @@
 package com.wechathub.faults;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -40,6 +41,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * WeChat retries the pushes that got no answer, as it does: those are recorded too, and none
  * twice.
  */
+@IntegrationTier
 class KillNineTests {
 
     /** The database server the hubs run on; {@link MariaDbKillNineTests} runs the same on MariaDB. */
@@ -118,7 +120,7 @@ class KillNineTests {
             Map<String, Long> rows = rowsByFollower();
             assertThat(answered200).as("pushes answered 200 but not in the inbox after the restart")
                     .allSatisfy(openId -> assertThat(rows).containsKey(openId));
-            // And each is done within 15 s of the restart (SPEC §12), also those the killed node
+            // And each is done within 15 s of the restart (docs/performance.md), also those the killed node
             // had claimed: its heartbeat stopped, so they are not left to the two-minute lease.
             long restartedAt = System.nanoTime();
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> jdbc.queryForObject(

@@ -1,5 +1,6 @@
 package com.wechathub.faults;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -24,10 +25,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * A node dies (kill -9) while it holds claimed events; another node, on the default two-minute
  * lease, takes them over within seconds because the dead node's heartbeat stopped.
  */
+@IntegrationTier
 class NodeTakeOverTests {
 
     private static final int EVENTS = 10;
-    private static final Duration BOUND = Duration.ofSeconds(15); // SPEC §12
+    private static final Duration BOUND = Duration.ofSeconds(15); // docs/performance.md
 
     private final WireMockServer crm = new WireMockServer(options().dynamicPort());
     private JdbcTemplate jdbc;

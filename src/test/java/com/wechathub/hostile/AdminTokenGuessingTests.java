@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guessing the operator token (SPEC §13): a client address that sent 20 wrong tokens within a
+ * Guessing the operator token (docs/security.md): a client address that sent 20 wrong tokens within a
  * minute is answered 429 with Retry-After, even with the right token, while another client's
  * right token still works. Each guesser here has a loopback address of its own (127.x.y.z), so
  * it blocks neither the other tests nor 127.0.0.1.

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bodies are capped as they are read (SPEC §13): a body without a declared length (chunked) is
+ * Bodies are capped as they are read (docs/security.md): a body without a declared length (chunked) is
  * refused 413 once hub.push.max-body bytes have come, on /wechat/* and /admin/* alike, and one
  * that trickles in is cut off after hub.push.body-timeout, while valid pushes keep being answered.
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A FromUserName is text from the internet (SPEC §13): whatever it holds, the CRM call it causes
+ * A FromUserName is text from the internet (docs/security.md): whatever it holds, the CRM call it causes
  * goes to {base-url}/bindings/{account}/{one segment}, the segment decoding back to the OpenID,
  * and to no other path or query (which would carry the CRM's bearer token elsewhere). Checked on
  * the exact request line WireMock received.

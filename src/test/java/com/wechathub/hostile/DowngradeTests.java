@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /**
- * An account's encryption mode (wechat.accounts.&lt;id&gt;.mode, SPEC §13) holds whatever a push
+ * An account's encryption mode (wechat.accounts.&lt;id&gt;.mode, docs/security.md) holds whatever a push
  * asks for: a safe-mode account takes encrypted pushes only, so a plain push signed with its
  * token can never downgrade it; a plain-mode account takes no encrypted push.
  */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A CreateTime further ahead of the hub's clock than the timestamp window (300 s) is 400: follower
- * state converges on the latest CreateTime, so one push from the future would freeze it (SPEC §13).
+ * state converges on the latest CreateTime, so one push from the future would freeze it (docs/security.md).
  * Old CreateTimes stay accepted: WeChat's retries and late deliveries.
  */
 class FutureCreateTimeTests extends HostileHubTest {

@@ -18,7 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 
 /**
- * What is internal stays internal (SPEC §13): Actuator's port (health with every detail, metrics)
+ * What is internal stays internal (docs/security.md): Actuator's port (health with every detail, metrics)
  * listens on 127.0.0.1 only, and the stand-in CRM and WeChat API of the default profile do not
  * exist in prod, where anyone could otherwise read the calls they recorded or mint tokens.
  */

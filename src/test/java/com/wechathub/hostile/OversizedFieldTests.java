@@ -9,8 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * A field longer than the column it goes into is refused 400 at the door, naming the field (SPEC
- * §13): it is never answered 200 and then dead after every retry of its dispatch. The widths are
+ * A field longer than the column it goes into is refused 400 at the door, naming the field
+ * (docs/security.md): it is never answered 200 and then dead after every retry of its dispatch. The widths are
  * WechatEvent's constants, which WechatEventWidthsTests checks against the migrations.
  */
 class OversizedFieldTests extends HostileHubTest {

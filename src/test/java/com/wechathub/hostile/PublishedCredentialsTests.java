@@ -1,5 +1,6 @@
 package com.wechathub.hostile;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,8 +24,9 @@ import org.springframework.core.io.FileSystemResource;
 /**
  * Whoever read the README or WeChat's samples knows their credentials. A prod hub serves no
  * example account, and refuses to start with an account whose token is blank or whose token or
- * AES key the shipped files publish, naming the key and never the value (SPEC §13).
+ * AES key the shipped files publish, naming the key and never the value (docs/security.md).
  */
+@IntegrationTier
 class PublishedCredentialsTests {
 
     static final String DATABASE = "wechat_hub_shipped_" + TestSchema.schema();

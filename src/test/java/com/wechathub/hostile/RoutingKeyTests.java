@@ -21,7 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * A push's Event and MsgType are text from the internet (SPEC §13): they reach the broker's
+ * A push's Event and MsgType are text from the internet (docs/security.md): they reach the broker's
  * routing key only as a word from a fixed set, else "other", so they cannot reach another
  * consumer's binding or make a key the broker refuses; an account id with a dot, '*' or '#' is
  * still one word. Against the real RabbitMQ, with a queue bound to every key.

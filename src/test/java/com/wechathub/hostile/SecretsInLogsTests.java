@@ -1,5 +1,6 @@
 package com.wechathub.hostile;
 
+import com.wechathub.support.IntegrationTier;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -33,11 +34,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * No secret in any log at any level (SPEC §13): a prod hub logging everything (root DEBUG, the
+ * No secret in any log at any level (docs/security.md): a prod hub logging everything (root DEBUG, the
  * hub's own classes TRACE) to a file receives plain and safe-mode pushes, a URL verification,
  * operator calls with right and wrong tokens, calls the CRM with its bearer token and WeChat's
  * API with an access token; then its whole log is searched for every secret it was given.
  */
+@IntegrationTier
 class SecretsInLogsTests {
 
     static final String DATABASE = "wechat_hub_logs_" + TestSchema.schema();

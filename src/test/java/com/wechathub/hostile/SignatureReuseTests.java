@@ -9,7 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A signature is used for one request body (SPEC §13). The plain signature covers only token,
+ * A signature is used for one request body (docs/security.md). The plain signature covers only token,
  * timestamp and nonce; whoever saw a callback URL could send any event with it within the window.
  * WeChat's retry repeats every byte and is still taken; another body with the same triple is 403
  * and records nothing. In prod the triples live in Redis, hashed into the key.

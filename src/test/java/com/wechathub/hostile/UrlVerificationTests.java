@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * URL verification (GET) as an attacker uses it (SPEC §13): an old signed URL from a proxy log, an
+ * URL verification (GET) as an attacker uses it (docs/security.md): an old signed URL from a proxy log, an
  * echostr that is markup. The answer is only ever WeChat's echostr, as text/plain and nosniff.
  */
 class UrlVerificationTests extends HostileHubTest {

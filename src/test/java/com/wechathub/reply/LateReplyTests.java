@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Late replies (SPEC §10.4): a crm: reply the CRM answers after 6 s, past hub.reply.deadline (4 s).
+ * Late replies (docs/wechat.md): a crm: reply the CRM answers after 6 s, past hub.reply.deadline (4 s).
  * The push is answered "success" in time, "typing" shows, then exactly one customer-service message.
  */
 class LateReplyTests extends HubIntegrationTest {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Reply text as WeChat takes it, and the CRM answers a reply may be built from (SPEC §10.1a, §10.3). */
+/** Reply text as WeChat takes it, and the CRM answers a reply may be built from (docs/wechat.md). */
 class ReplyTextTests {
 
     final ObjectMapper json = new ObjectMapper();

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Passive replies of every kind (SPEC §10.3), plain and in safe mode, for test account "api"
+ * Passive replies of every kind (docs/wechat.md), plain and in safe mode, for test account "api"
  * (src/test/resources/api-account.properties), and a crm: reply the CRM answers in time.
  */
 class RichRepliesTests extends HubIntegrationTest {

@@ -29,7 +29,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * A slow CRM cannot take the callback (SPEC §13): with 150 crm: menu replies hanging at the CRM,
+ * A slow CRM cannot take the callback (docs/security.md): with 150 crm: menu replies hanging at the CRM,
  * a subscribe is still answered within WeChat's 5 s. A hub of its own, over real HTTP, against a
  * WireMock CRM that never answers in time and a fake WeChat API of its own (the late replies'
  * "typing" goes there).

@@ -38,8 +38,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Two hubs sharing Redis and PostgreSQL (this test's own, and one in a JVM of its own that can be
- * killed): one access token for both, kept across a restart (SPEC §10.1), and a late reply whose
- * node dies after answering the push is sent by the other (SPEC §10.4).
+ * killed): one access token for both, kept across a restart (docs/wechat.md), and a late reply whose
+ * node dies after answering the push is sent by the other (docs/wechat.md).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoHubsTalkingBackTests extends HubIntegrationTest {

@@ -1,5 +1,6 @@
 package com.wechathub.routes;
 
+import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,6 +47,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * broken edits are rejected while the running routes keep serving, and no push is dropped while
  * a route is swapped.
  */
+@IntegrationTier
 @AutoConfigureObservability // serve /actuator/prometheus as the real hub does
 @DirtiesContext // its routes folder is gone after the class: stop watching it
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {

@@ -32,6 +32,7 @@ import org.springframework.test.context.TestPropertySource;
  * {@link ApiAccount}). Each test starts from an empty inbox, no kept access token, a CRM that
  * answers 200 and a WeChat API that answers every call ({@link FakeWechatApi}).
  */
+@IntegrationTier
 @ProdTestProperties
 @TestPropertySource(locations = "classpath:api-account.properties")
 public abstract class HubIntegrationTest {
@@ -92,7 +93,7 @@ public abstract class HubIntegrationTest {
         }
     }
 
-    /** No kept access token (SPEC §10.1) from one test to the next: each counts its token requests. */
+    /** No kept access token (docs/wechat.md) from one test to the next: each counts its token requests. */
     void dropAccessTokens() {
         var keys = redis.keys(TestSchema.tokenKeyPrefix() + ":*");
         if (keys != null && !keys.isEmpty()) {

@@ -1,6 +1,7 @@
 package com.wechathub.support;
 
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -20,6 +21,8 @@ import org.springframework.test.context.TestPropertySource;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
+@Inherited
+@IntegrationTier
 @ExtendWith(TestDatabases.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=" + ProdTestProperties.DATABASE_URL,
@@ -37,6 +40,10 @@ import org.springframework.test.context.TestPropertySource;
         "hub.token.key-prefix=" + ProdTestProperties.TOKEN_KEY_PREFIX,
         "hub.reply.lease=3s",
         "hub.reply.poll-interval=500",
+        // Spring keeps each test context alive for reuse: one holding the prod profile's 20 idle
+        // connections each would take PostgreSQL's 100 with five contexts. Idle ones are let go.
+        "spring.datasource.hikari.minimum-idle=1",
+        "spring.datasource.hikari.idle-timeout=10000", // ms
 })
 @ActiveProfiles("prod")
 @TestPropertySource(locations = "classpath:demo-account.properties")
@@ -46,7 +53,7 @@ public @interface ProdTestProperties {
     String DATABASE = "wechat_hub_test";
     String DATABASE_URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
     String ADMIN_TOKEN = "test-admin-token";
-    // Access tokens of this checkout's tests (SPEC §10.1), apart from any other checkout's.
+    // Access tokens of this checkout's tests (docs/wechat.md), apart from any other checkout's.
     String TOKEN_KEY_PREFIX = "wechat-token-test-${HUB_TEST_SCHEMA:wechat_hub_test}";
 
 }

@@ -227,7 +227,7 @@ class CallbackTests extends HubIntegrationTest {
         assertThat(response.body()).doesNotContain("Exception");
     }
 
-    // --- the bad-input table (SPEC §8) ------------------------------------------------------
+    // --- the bad-input table (docs/security.md) ------------------------------------------------------
 
     @Test
     void wrongOrMissingSignatureIsForbidden() {

@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * A reply configuration the hub does not understand stops it at start-up, naming the key
- * (SPEC §10.3), instead of failing a follower's click later. See RouteValidationTests for the
+ * (docs/wechat.md), instead of failing a follower's click later. See RouteValidationTests for the
  * same through --validate-routes.
  */
 class ReplyConfigurationTests {

@@ -27,7 +27,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * One access token per AppID for the whole cluster (SPEC §10.1, §10.1a). A call takes the kept
+ * One access token per AppID for the whole cluster (docs/wechat.md). A call takes the kept
  * token; only when there is none, or WeChat refused it, does a node ask WeChat, and only the node
  * holding the AppID's lock: it looks at the store once more after winning the lock (another node
  * may just have stored one — WxJava's #1222) and stores what it got by compare-and-set, so a newer
@@ -73,7 +73,7 @@ public class AccessTokens {
     }
 
     /**
-     * A live edit changed an account's app-id or app-secret (SPEC §14): the token kept for the old
+     * A live edit changed an account's app-id or app-secret (docs/operating.md, "Live edits"): the token kept for the old
      * credentials is dropped, so the next call fetches one with the new ones, and this node's last
      * request outcome for the account no longer shows on health.
      */

@@ -38,11 +38,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A stand-in for WeChat's API, so the embedded default profile shows every feature of SPEC §10
+ * A stand-in for WeChat's API, so the embedded default profile shows every feature of docs/wechat.md
  * with nothing else installed: it issues access tokens ({@code stable_token}, for an account's
  * app-id and app-secret), answers {@code user/info} with a made-up UnionID, and accepts
  * customer-service messages and "typing", listing the last 200 at
- * {@code GET /stand-in/wechat/messages}. For campaigns and the menu (SPEC §15) it makes scene QR
+ * {@code GET /stand-in/wechat/messages}. For campaigns and the menu (docs/wechat.md, "The menu and scene-QR campaigns") it makes scene QR
  * codes ({@code qrcode/create}: a made-up ticket and url), draws their images ({@code showqrcode}:
  * a PNG that looks like a QR code, derived from the ticket and marked STAND-IN, which no phone
  * can scan), and keeps the menu {@code menu/create} was given, answering it in

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How the hub keeps WeChat's access tokens and backs off when WeChat refuses (SPEC §10.1, §10.1a).
+ * How the hub keeps WeChat's access tokens and backs off when WeChat refuses (docs/wechat.md).
  *
  * @param store               {@code redis}: one token per AppID for the whole cluster (prod); {@code memory}: this process
  * @param keyPrefix           Redis keys {@code <prefix>:<appid>}, {@code …:lock}, {@code …:force}, {@code …:note:<name>}

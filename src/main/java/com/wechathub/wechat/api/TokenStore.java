@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Where the cluster keeps each AppID's access token (SPEC §10.1) — WeChat's tokens belong to the
+ * Where the cluster keeps each AppID's access token (docs/wechat.md) — WeChat's tokens belong to the
  * AppID, so two account entries with one AppID share one — with the lock that lets one node at a
  * time ask WeChat for one, the force_refresh permits, and the notes every node must see (a
  * backoff after WeChat refused a token, a token WeChat keeps answering after refusing it).

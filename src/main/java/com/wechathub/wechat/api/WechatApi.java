@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * WeChat's API for an account with an app-secret (SPEC §10, §10.1a): every call carries the
+ * WeChat's API for an account with an app-secret (docs/wechat.md): every call carries the
  * cluster's access token, and each kind of refusal ({@link WechatErrors}) has one behaviour here:
  * busy (-1) is asked again after a short backoff; a refused token (40001, 40014, 42001) is
  * replaced — only if it is still the one this call used — and the call retried once, never more;

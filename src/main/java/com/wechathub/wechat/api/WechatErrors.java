@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * What an answer of WeChat's API means for the hub: the one place where an errcode becomes a kind
- * of failure (WECHAT-API-NOTES.md, "Error codes the hub must tell apart"; SPEC §10.1a). Each kind
+ * of failure (WECHAT-API-NOTES.md, "Error codes the hub must tell apart"; docs/wechat.md). Each kind
  * has one behaviour, wherever the call was made.
  */
 public final class WechatErrors {

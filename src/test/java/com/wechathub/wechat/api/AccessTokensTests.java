@@ -1,5 +1,6 @@
 package com.wechathub.wechat.api;
 
+import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -27,12 +28,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The token rules of SPEC §10.1 and §10.1a on the real Redis, without a whole hub: several "nodes"
+ * The token rules of docs/wechat.md and §10.1a on the real Redis, without a whole hub: several "nodes"
  * (token holders sharing the store) asking at once make one token request; a token is the AppID's;
  * a refused token is replaced only if it is still the one kept (compare-and-set); normal mode
  * answering the refused token leads to one force_refresh per 30 s for the cluster, 20 a day; a
  * refused token request is remembered for every node; the lock is released only by its owner.
  */
+@IntegrationTier
 class AccessTokensTests {
 
     static final String PREFIX = TestSchema.tokenKeyPrefix() + "-unit";

@@ -46,7 +46,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * WeChat's API against WireMock as WeChat (SPEC §10.1, §10.2): the access token, user/info on a
+ * WeChat's API against WireMock as WeChat (docs/wechat.md): the access token, user/info on a
  * subscribe and what it adds downstream, and how WeChat's refusals are handled.
  */
 @ExtendWith(OutputCaptureExtension.class)
