@@ -43,7 +43,8 @@ class LiveAccountsTests extends HubIntegrationTest {
             write(accounts("shop", "shop-token-1"));
             String location = "--spring.config.additional-location=file:" + file;
             one = startSecondHub(suite, "live-accounts-1", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3", "--hub.admin.token=live-admin-token");
-            two = startSecondHub(suite, "live-accounts-2", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3");
+            two = startSecondHub(suite, "live-accounts-2", location, "--hub.accounts.reload.poll-interval=200ms", "--spring.datasource.hikari.maximum-pool-size=3",
+                    "--wechat.accounts.shop.welcome=From the command line");
         }
         file = folder.resolve("accounts.yaml");
         write(accounts("shop", "shop-token-1"));
@@ -89,6 +90,19 @@ class LiveAccountsTests extends HubIntegrationTest {
         awaitAccepted(two, "shop", "shop-token-2");
         assertThat(push(one, "shop", "shop-token-1").statusCode()).isEqualTo(403);
         assertThat(push(two, "shop", "shop-token-1").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aValueFromTheCommandLineKeepsItsPrecedenceOverAnEditedFile() throws IOException {
+        write(accounts("shop", "shop-token-1").replace("Welcome to the shop", "Changed in the file"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> welcome(one).contains("Changed in the file"));
+        assertThat(welcome(two)).contains("From the command line");
+    }
+
+    private String welcome(ConfigurableApplicationContext hub) {
+        var client = new PushClient(port(hub), "shop", "shop-token-1", "wx00000000000000live", AES_KEY);
+        return client.send(Fixtures.push("event-subscribe", openId, createTime++)).body();
     }
 
     @Test

@@ -26,7 +26,6 @@ class HeldEventsTests extends HubIntegrationTest {
     @Autowired DispatchProperties properties;
     @Autowired HubMetrics metrics;
     @Autowired ObjectProvider<CamelContext> camel;
-    @Autowired Inbox applicationInbox;
 
     String node;
 
@@ -52,7 +51,7 @@ class HeldEventsTests extends HubIntegrationTest {
         assertThat(released).containsEntry("status", "pending").containsEntry("attempts", 0);
         assertThat(released.get("claimed_by")).isNull();
         await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
-        assertThat(state.events(openId).get(0)).containsEntry("claimed_by", applicationInbox.node());
+        assertTakenOverByALiveNode();
     }
 
     @Test
@@ -61,7 +60,19 @@ class HeldEventsTests extends HubIntegrationTest {
         insertClaimed(node);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
-        assertThat(state.events(openId).get(0)).containsEntry("claimed_by", applicationInbox.node()).containsEntry("attempts", 2);
+        assertThat(state.events(openId).get(0)).containsEntry("attempts", 2);
+        assertTakenOverByALiveNode();
+    }
+
+    /**
+     * Done by a node with a live heartbeat: this application's, or another hub of the test run that
+     * shares the database (Spring keeps other suites' hubs running for reuse, each dispatching).
+     */
+    void assertTakenOverByALiveNode() {
+        Object by = state.events(openId).get(0).get("claimed_by");
+        assertThat(by).isNotNull().isNotEqualTo(node);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM wechat_node WHERE id = ?", Integer.class, by))
+                .as("the node that took it over beats").isEqualTo(1);
     }
 
     /** A CLICK of this test's follower, recorded as claimed by the node {@code by}; returns its id. */
