@@ -239,7 +239,8 @@ public class LateReplies implements DisposableBean {
         }
         Optional<CrmReply> answer;
         try {
-            answer = reply.get(Math.max(0, dueAt.toEpochMilli() - clock.millis()), TimeUnit.MILLISECONDS);
+            // how long is left is measured on the database's clock, like expired(): this node's may be off
+            answer = reply.get(Math.max(0, dueAt.toEpochMilli() - dbNow().getTime()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             reply.cancel(true);
             fail(account, eventId, "too late: the CRM's reply was not ready within hub.reply.max-wait ("
