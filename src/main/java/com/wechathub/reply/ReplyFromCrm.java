@@ -74,8 +74,13 @@ class ReplyFromCrm implements DisposableBean {
 
     /** Up to 256 at once (each may wait up to max-wait); beyond that a request fails at once. */
     static ExecutorService threads(String name) {
+        return threads(name, 256);
+    }
+
+    /** Up to {@code size} at once; beyond that a task is refused ({@link java.util.concurrent.RejectedExecutionException}). */
+    static ExecutorService threads(String name, int size) {
         AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(0, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+        return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, name + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
