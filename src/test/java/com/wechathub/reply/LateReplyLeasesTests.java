@@ -172,6 +172,9 @@ class LateReplyLeasesTests extends HubIntegrationTest {
         assertThat(event().get("reply_claimed_by")).as("sent by the node holding the lease").isEqualTo(holder);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> sends().size() == 1);
         assertThat(crmAsked()).isEqualTo(2);
+        // The message went out on the new holder's answer (8 s after it asked), not on the stalled node's (at 12 s).
+        LoggedRequest askedAgain = crm.findAll(getRequestedFor(urlEqualTo(crmPath()))).get(1);
+        assertThat(sends().get(0).getLoggedDate().getTime() - askedAgain.getLoggedDate().getTime()).isGreaterThanOrEqualTo(7_900L);
     }
 
     @Test
