@@ -58,7 +58,7 @@ class ReplyFromCrm implements DisposableBean {
             out.incrementAndGet();
             try {
                 reply.complete(CrmReplyCalls.during(call, () -> askNow(eventId, path)));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // whatever ends the request, the reply's waiters learn of it
                 reply.completeExceptionally(e);
             } finally {
                 out.decrementAndGet();
