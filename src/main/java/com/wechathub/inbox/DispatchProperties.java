@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nodeTimeout  a node whose heartbeat (every nodeTimeout / 5) is older than this is dead: the
  *                     events it had claimed are taken over. Longer than any pause a live node may
  *                     have (GC, a stalled database connection), or its events run twice
+ * @param maxDefer     how long after its push an event whose account WeChat refuses (a configuration
+ *                     error: every node backs off the AppID) is retried at the backoff's end without
+ *                     spending attempts; past it, each failure counts, so a misconfiguration ends dead
  * @param nodeName     the readable part of this node's id in wechat_event.claimed_by and wechat_node
  *                     (the id adds a random suffix per start); default the JVM's name, pid@host. A
  *                     name longer than 64 characters is cut, a hash of the whole name in its tail,
@@ -34,7 +37,8 @@ public record DispatchProperties(
         @DefaultValue("5m") Duration maxBackoff,
         @DefaultValue("2m") Duration lease,
         @DefaultValue("8s") Duration nodeTimeout,
-        String nodeName) {
+        String nodeName,
+        @DefaultValue("1d") Duration maxDefer) {
 
     Duration backoffAfter(int attempts) {
         long factor = 1L << Math.min(Math.max(attempts - 1, 0), 20);

@@ -382,6 +382,18 @@ public class Inbox {
         Map<String, Object> row = row(exchange);
         String error = error(exchange);
         int attempts = ((Number) row.get("attempts")).intValue(); // counted by the claim
+        Instant notBefore = notBefore(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        Instant now = clock.instant();
+        if (notBefore != null && row.get("received_at") != null
+                && EventFields.instant(row.get("received_at")).plus(properties.maxDefer()).isAfter(now)) {
+            // Retrying sooner cannot help, and must not spend the attempts: at the backoff's end, or
+            // after hub.dispatch.max-backoff when that is sooner (an operator may fix it meanwhile).
+            Instant soonest = now.plus(properties.maxBackoff());
+            Timestamp next = Timestamp.from(notBefore.isBefore(soonest) ? notBefore : soonest);
+            finished.add(new Outcome(row, "defer", error, next));
+            log.info("Event {} ({}) deferred to {} without counting an attempt: {}", row.get("id"), row.get("event"), next, error);
+            return;
+        }
         if (attempts >= properties.maxAttempts()) {
             dead(row, error, "after " + attempts + " attempts");
         } else {
@@ -389,6 +401,16 @@ public class Inbox {
             finished.add(new Outcome(row, "retry", error, next));
             log.info("Event {} ({}) failed attempt {}, retrying at {}: {}", row.get("id"), row.get("event"), attempts, next, error);
         }
+    }
+
+    /** The time the failure (or one of its causes) says a retry may succeed, if it says one. */
+    private static Instant notBefore(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NotBefore deferral && deferral.notBefore() != null) {
+                return deferral.notBefore();
+            }
+        }
+        return null;
     }
 
     /**
@@ -428,7 +450,7 @@ public class Inbox {
                 log.info("The {} outcomes kept from earlier batches are written", kept.size());
             }
         }
-        for (String status : List.of("done", "retry", "dead")) {
+        for (String status : List.of("done", "retry", "defer", "dead")) {
             List<Outcome> group = outcomes.stream().filter(o -> o.status().equals(status)).toList();
             if (!group.isEmpty() && !writeBatch(status, group)) {
                 notWritten.addAll(writeAlone(group));
@@ -509,6 +531,10 @@ public class Inbox {
                             UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ?
                             WHERE id = ? AND status = 'claimed' AND claimed_by = ?""",
                     outcomes.stream().map(o -> new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node}).toList());
+            case "defer" -> jdbc.batchUpdate("""
+                            UPDATE wechat_event SET status = 'pending', last_error = ?, next_attempt_at = ?, attempts = attempts - 1
+                            WHERE id = ? AND status = 'claimed' AND claimed_by = ?""",
+                    outcomes.stream().map(o -> new Object[] {o.error(), o.nextAttempt(), o.row().get("id"), node}).toList());
             case "dead" -> jdbc.batchUpdate("""
                             UPDATE wechat_event SET status = 'dead', last_error = ?
                             WHERE id = ? AND status = 'claimed' AND claimed_by = ?""",
@@ -536,7 +562,7 @@ public class Inbox {
         return outcomes;
     }
 
-    /** How one claimed event ended: done, retry (at nextAttempt) or dead, with the error that ended it. */
+    /** How one claimed event ended: done, retry or defer (at nextAttempt) or dead, with the error that ended it. */
     private record Outcome(Map<String, Object> row, String status, String error, Timestamp nextAttempt) {
     }
 

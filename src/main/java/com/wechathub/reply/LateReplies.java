@@ -75,7 +75,7 @@ public class LateReplies implements DisposableBean {
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final ExecutorService threads = ReplyFromCrm.threads("late-reply-");
+    private final ExecutorService threads;
     private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     private final Set<String> working = ConcurrentHashMap.newKeySet();
     private final NamedParameterJdbcTemplate named;
@@ -91,6 +91,7 @@ public class LateReplies implements DisposableBean {
         this.json = json;
         this.registry = registry;
         this.clock = clock;
+        this.threads = ReplyFromCrm.threads("late-reply-", properties.maxLate());
     }
 
     /** Where the event's reply is: empty while nobody answered or took it, else its reply_status. */
@@ -141,7 +142,7 @@ public class LateReplies implements DisposableBean {
         } catch (DataAccessException e) {
             // The database is failing right now: keep trying to record the reply on the late pool, up to its window.
             log.warn("Event {}: could not record the late reply yet ({}); trying again", eventId, e.getClass().getSimpleName());
-            submit(account, eventId, reply, () -> {
+            boolean queued = submit(account, eventId, reply, () -> {
                 while (true) {
                     try {
                         if (claim(eventId, dueAt)) {
@@ -158,6 +159,15 @@ public class LateReplies implements DisposableBean {
                     }
                 }
             });
+            if (!queued) { // neither recorded nor queued: say so on the event if the database takes it now, else loudly
+                try {
+                    failNow(account, eventId, "too many late replies at once on this node, and the database could not record this one: "
+                            + e.getClass().getSimpleName());
+                } catch (DataAccessException again) {
+                    lost(account, eventId, "too many late replies at once on this node, and the database could not record it: "
+                            + again.getClass().getSimpleName());
+                }
+            }
             return;
         }
         log.info("Event {}: the CRM's reply was not ready by the deadline; answered success, sending it later", eventId);
@@ -239,7 +249,8 @@ public class LateReplies implements DisposableBean {
         }
         Optional<CrmReply> answer;
         try {
-            answer = reply.get(Math.max(0, dueAt.toEpochMilli() - clock.millis()), TimeUnit.MILLISECONDS);
+            // how long is left is measured on the database's clock, like expired(): this node's may be off
+            answer = reply.get(Math.max(0, dueAt.toEpochMilli() - dbNow().getTime()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             reply.cancel(true);
             fail(account, eventId, "too late: the CRM's reply was not ready within hub.reply.max-wait ("

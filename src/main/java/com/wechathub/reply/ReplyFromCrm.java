@@ -10,6 +10,8 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.beans.factory.DisposableBean;
@@ -29,15 +31,40 @@ class ReplyFromCrm implements DisposableBean {
     private final ProducerTemplate producer;
     private final ObjectMapper json;
     private final ExecutorService threads = threads("crm-reply-");
+    private final AtomicInteger out = new AtomicInteger();
 
-    ReplyFromCrm(ProducerTemplate producer, ObjectMapper json) {
+    ReplyFromCrm(ProducerTemplate producer, ObjectMapper json, MeterRegistry registry) {
         this.producer = producer;
+        Gauge.builder("wechat.crm.reply.requests", out, AtomicInteger::get)
+                .description("crm: reply requests out to the CRM on this node").register(registry);
         this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
-    /** The CRM's reply, or empty when it answers 204 (no reply); fails on any other answer. */
+    /**
+     * The CRM's reply, or empty when it answers 204 (no reply); fails on any other answer.
+     * Cancelling it aborts the request: its connection to the CRM is closed at once.
+     */
     CompletableFuture<Optional<CrmReply>> ask(String eventId, String path) {
-        return CompletableFuture.supplyAsync(() -> askNow(eventId, path), threads);
+        CrmReplyCalls.Call call = new CrmReplyCalls.Call();
+        CompletableFuture<Optional<CrmReply>> reply = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                call.abort();
+                return cancelled;
+            }
+        };
+        threads.execute(() -> {
+            out.incrementAndGet();
+            try {
+                reply.complete(CrmReplyCalls.during(call, () -> askNow(eventId, path)));
+            } catch (Throwable e) { // whatever ends the request, the reply's waiters learn of it
+                reply.completeExceptionally(e);
+            } finally {
+                out.decrementAndGet();
+            }
+        });
+        return reply;
     }
 
     private Optional<CrmReply> askNow(String eventId, String pathAndQuery) {
@@ -74,8 +101,13 @@ class ReplyFromCrm implements DisposableBean {
 
     /** Up to 256 at once (each may wait up to max-wait); beyond that a request fails at once. */
     static ExecutorService threads(String name) {
+        return threads(name, 256);
+    }
+
+    /** Up to {@code size} at once; beyond that a task is refused ({@link java.util.concurrent.RejectedExecutionException}). */
+    static ExecutorService threads(String name, int size) {
         AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(0, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+        return new ThreadPoolExecutor(0, size, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, name + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;

@@ -15,6 +15,8 @@ import org.springframework.context.annotation.Configuration;
  * @param pollInterval ms between each node's renewals of its claims and looks for late replies to take over
  * @param maxWaiting   pushes that may wait for the CRM's reply at once, each holding a request thread up to the
  *                     deadline; beyond that a crm: reply is sent late at once, so a slow CRM cannot take the callback
+ * @param maxLate      late replies one node delivers at once, each holding a thread up to maxWait; one more is
+ *                     marked failed on its event ("too many late replies at once"), never dropped
  */
 @ConfigurationProperties("hub.reply")
 public record ReplyProperties(
@@ -22,7 +24,8 @@ public record ReplyProperties(
         @DefaultValue("45s") Duration maxWait,
         @DefaultValue("10s") Duration lease,
         @DefaultValue("1000") long pollInterval,
-        @DefaultValue("16") int maxWaiting) {
+        @DefaultValue("16") int maxWaiting,
+        @DefaultValue("256") int maxLate) {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(ReplyProperties.class)

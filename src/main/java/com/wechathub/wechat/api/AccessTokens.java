@@ -109,18 +109,25 @@ public class AccessTokens {
         Optional<ApiBackoff> blocked = backoff(config, BACKOFF).filter(b -> b.kind() == WechatErrors.Kind.CONFIGURATION)
                 .or(() -> backoff(config, quotaNote(api)));
         if (blocked.isPresent()) {
-            throw new WechatApiException(api, blocked.get().errcode(), "account " + account + ": " + blocked.get().describe());
+            throw deferred(new WechatApiException(api, blocked.get().errcode(), "account " + account + ": " + blocked.get().describe()),
+                    blocked.get());
         }
     }
 
+    /** A configuration error names the backoff's end, so the dispatcher retries its event then without spending an attempt. */
+    private static WechatApiException deferred(WechatApiException refused, ApiBackoff backoff) {
+        return backoff.kind() == WechatErrors.Kind.CONFIGURATION ? refused.backingOffUntil(backoff.until()) : refused;
+    }
+
     /** A call was refused in a way seconds will not fix: every node leaves the AppID (quota: the API) alone for a while. */
-    void remember(String account, String api, WechatApiException refused) {
+    WechatApiException remember(String account, String api, WechatApiException refused) {
         WechatErrors.Kind kind = refused.kind();
         if (kind == WechatErrors.Kind.CONFIGURATION) {
-            note(config(account), BACKOFF, refused);
+            return deferred(refused, note(config(account), BACKOFF, refused));
         } else if (kind == WechatErrors.Kind.QUOTA) {
             note(config(account), quotaNote(api), refused);
         }
+        return refused;
     }
 
     private String obtain(String account, String refused) {
@@ -166,8 +173,8 @@ public class AccessTokens {
     private void checkMayAsk(String account, Account config, String refused) {
         Optional<ApiBackoff> backoff = backoff(config, BACKOFF);
         if (backoff.isPresent()) {
-            throw new WechatApiException(STABLE_TOKEN, backoff.get().errcode(), "no access token for account " + account
-                    + ": " + backoff.get().describe());
+            throw deferred(new WechatApiException(STABLE_TOKEN, backoff.get().errcode(), "no access token for account " + account
+                    + ": " + backoff.get().describe()), backoff.get());
         }
         if (refused != null && store.note(config.appId(), STALE).filter(refused::equals).isPresent()) {
             throw stale(account, "a force_refresh was made or refused within the last "
@@ -226,7 +233,7 @@ public class AccessTokens {
             counted(account, e.errcode() == null ? "failed" : "errcode_" + e.errcode());
             ApiBackoff backoff = note(config, BACKOFF, e);
             log.warn("Could not get an access token for account {}: {}; no node asks again until {}", account, e.getMessage(), backoff.until());
-            throw e;
+            throw deferred(e, backoff);
         }
     }
 

@@ -92,8 +92,7 @@ public class WechatApi {
                 return sendWhileBusy(account, method, path, withToken(query, fresh), body); // no second retry (wechatpy #152)
             }
         } catch (WechatApiException refused) {
-            tokens.remember(account, path, refused); // configuration and quota: every node backs off
-            throw refused;
+            throw tokens.remember(account, path, refused); // configuration and quota: every node backs off
         }
     }
 

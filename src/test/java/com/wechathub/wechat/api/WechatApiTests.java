@@ -240,9 +240,11 @@ class WechatApiTests extends HubIntegrationTest {
         FakeWechatApi.refuses(wechat, "/cgi-bin/stable_token", 40125, "invalid appsecret");
         List<String> followers = List.of(openId + "a", openId + "b", openId + "c");
         followers.forEach(this::subscribe);
-        // every event is tried again and again (the dispatcher's backoff): none asks WeChat again
         await().atMost(Duration.ofSeconds(15)).until(() -> followers.stream().allMatch(f -> !state.events(f).isEmpty()
-                && ((Number) state.events(f).get(0).get("attempts")).intValue() >= 3));
+                && String.valueOf(state.events(f).get(0).get("last_error")).contains("40125")));
+        // Deferred, not failed: tried again at most hub.dispatch.max-backoff (1 s here) apart without
+        // spending attempts — 6 attempts would have made them dead by now — and none asks WeChat again.
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> followers.stream().allMatch(this::deferred));
         assertThat(tokenRequests()).as("one token request, remembered for its backoff").isEqualTo(1);
         assertThat(userInfoCalls()).isEmpty();
         assertThat((String) state.events(openId + "a").get(0).get("last_error")).contains("40125").contains("not asked again until");
@@ -256,8 +258,29 @@ class WechatApiTests extends HubIntegrationTest {
         // The operator fixes it on WeChat's side; once the backoff is over (cut short here), the events' retries get a token.
         FakeWechatApi.reset(wechat);
         redis.delete(TestSchema.tokenKeyPrefix() + ":" + ApiAccount.APP_ID + ":note:backoff");
-        followers.forEach(f -> awaitStatus(f, "done"));
+        followers.forEach(f -> assertThat(awaitStatus(f, "done")).containsEntry("attempts", 1));
         assertThat(health.healthForPath("wechatApi").getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void anEventWhoseAccountIsRefusedLongerThanMaxDeferEndsDead() {
+        FakeWechatApi.refuses(wechat, "/cgi-bin/stable_token", 40125, "invalid appsecret");
+        subscribe(openId);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !state.events(openId).isEmpty()
+                && String.valueOf(state.events(openId).get(0).get("last_error")).contains("40125"));
+        assertThat(deferred(openId)).isTrue();
+
+        // Its push is now older than hub.dispatch.max-defer (1 day): each failure counts again.
+        jdbc.update("UPDATE wechat_event SET received_at = received_at - INTERVAL '2 days' WHERE open_id = ?", openId);
+        Map<String, Object> event = awaitStatus(openId, "dead");
+        assertThat(event).containsEntry("attempts", 6); // hub.dispatch.max-attempts in the tests
+        assertThat((String) event.get("last_error")).contains("40125");
+    }
+
+    /** Waiting out WeChat's backoff of the account: pending (or in its attempt right now), no attempt spent. */
+    boolean deferred(String follower) {
+        Map<String, Object> event = state.events(follower).get(0);
+        return List.of("pending", "claimed").contains(event.get("status")) && ((Number) event.get("attempts")).intValue() <= 1;
     }
 
     @Test
@@ -266,7 +289,8 @@ class WechatApiTests extends HubIntegrationTest {
         subscribe(openId + "a");
         subscribe(openId + "b");
         await().atMost(Duration.ofSeconds(15)).until(() -> Stream.of("a", "b").allMatch(f -> !state.events(openId + f).isEmpty()
-                && ((Number) state.events(openId + f).get(0).get("attempts")).intValue() >= 3));
+                && String.valueOf(state.events(openId + f).get(0).get("last_error")).contains("40164")));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> Stream.of("a", "b").allMatch(f -> deferred(openId + f)));
         // both events may be out at once when the first refusal comes; after it, no attempt asks WeChat
         assertThat(userInfoCalls()).as("the first refusal stops the others").hasSizeLessThanOrEqualTo(2);
         assertThat(health.healthForPath("wechatApi").getStatus()).isEqualTo(Status.DOWN);
