@@ -291,6 +291,9 @@ class StandInWechatApi {
     }
 
     private static Map<String, Object> error(int errcode, String errmsg) {
-        return Map.of("errcode", errcode, "errmsg", errmsg);
+        Map<String, Object> answer = new java.util.LinkedHashMap<>(); // errcode first, as WeChat writes it
+        answer.put("errcode", errcode);
+        answer.put("errmsg", errmsg);
+        return answer;
     }
 }
