@@ -8,6 +8,7 @@ import io.micrometer.tracing.Tracer;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,7 +19,9 @@ import org.springframework.stereotype.Component;
  * broker get its W3C traceparent. {@link #close} ends it, whatever the outcome. The push that
  * recorded the event has a trace of its own (the callback route's); the two are not linked yet.
  *
- * <p>With tracing off there is no {@link Tracer}: both steps return at once.
+ * <p>With tracing off (the default) both steps return at once. Spring Boot still makes a
+ * {@link Tracer} then (it only stops exporting), and observing every event through it was 8 % of
+ * the dispatcher's CPU for spans nobody receives, so the switch is the property, not the bean.
  */
 @Component("dispatchTraces")
 public class DispatchTraces {
@@ -29,8 +32,9 @@ public class DispatchTraces {
     private final boolean tracing;
     private final ObservationRegistry observations;
 
-    DispatchTraces(ObjectProvider<Tracer> tracer, ObjectProvider<ObservationRegistry> observations) {
-        this.tracing = tracer.getIfAvailable() != null;
+    DispatchTraces(@Value("${management.tracing.enabled:true}") boolean enabled, ObjectProvider<Tracer> tracer,
+                   ObjectProvider<ObservationRegistry> observations) {
+        this.tracing = enabled && tracer.getIfAvailable() != null;
         this.observations = observations.getIfAvailable(() -> ObservationRegistry.NOOP);
     }
 
