@@ -2,16 +2,20 @@ package com.wechathub.follower;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.wechathub.database.InboxLocation;
 import com.wechathub.inbox.Inbox;
 import com.wechathub.support.HubIntegrationTest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.jdbc.DatabaseDriver;
 
 /**
  * The follower row converges on the latest CreateTime per aspect, on the real database: the
@@ -22,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class FollowersTests extends HubIntegrationTest {
 
     @Autowired Followers followers;
+    @Autowired InboxLocation location;
 
     @Test
     void theFirstEventInsertsALaterOneUpdatesAnEarlierOneIsStale() {
@@ -65,12 +70,60 @@ class FollowersTests extends HubIntegrationTest {
         }
     }
 
+    @Test
+    void aBatchWritesEveryFollowersStateBeforeItsEventsRunAndEachEventReadsWhetherItWasTheLatest() {
+        String later = openId + "-later";
+        assertThat(followers.subscribed(event(later, createTime + 100, "subscribe"))).isTrue();
+        Exchange follow = event(createTime, "subscribe");
+        Exchange staleUnfollow = event(later, createTime + 50, "unsubscribe");
+        Exchange located = location(openId + "-located", createTime, "23.1");
+        Exchange click = event(openId + "-click", createTime, "CLICK");
+
+        followers.recordBatch(Stream.of(follow, staleUnfollow, located, click).map(FollowersTests::row).toList());
+
+        // PostgreSQL: written by the batch, before any event's own step; MariaDB: each step writes its own
+        boolean batched = location.driver() == DatabaseDriver.POSTGRESQL;
+        assertThat(followerRows(openId, openId + "-located")).isEqualTo(batched ? 2 : 0);
+        assertThat(state.follower(later)).containsEntry("subscribed", true);
+        // the steps read the outcome: the stale unfollow is reported stale, and writes nothing either
+        assertThat(followers.subscribed(follow)).isTrue();
+        assertThat(followers.located(located)).isTrue();
+        assertThat(state.follower(openId)).containsEntry("subscribed", true);
+        assertThat(state.follower(openId + "-located")).containsEntry("latitude", 23.1);
+        assertThat(followers.unsubscribed(staleUnfollow)).isFalse();
+        assertThat(state.follower(later)).containsEntry("subscribed", true);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM wechat_follower WHERE open_id = ?", Integer.class,
+                openId + "-click")).isZero();
+    }
+
+    @Test
+    void anEventOfABatchStillWritesItsOwnStateWhenTheBatchDidNot() {
+        Exchange follow = event(createTime, "subscribe");
+        followers.recordBatch(List.of(row(follow))); // a batch of one: written by the event's step
+        assertThat(followers.subscribed(follow)).isTrue();
+        assertThat(state.follower(openId)).containsEntry("subscribed", true);
+    }
+
+    private int followerRows(String... openIds) {
+        return jdbc.queryForObject("SELECT count(*) FROM wechat_follower WHERE open_id IN (?, ?)", Integer.class,
+                (Object[]) openIds);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> row(Exchange exchange) {
+        return exchange.getProperty(Inbox.ROW, Map.class);
+    }
+
     private Exchange event(long time, String event) {
         return event(openId, time, event);
     }
 
     private Exchange location(long time, String latitude) {
-        Exchange exchange = event(openId, time, "LOCATION");
+        return location(openId, time, latitude);
+    }
+
+    private Exchange location(String follower, long time, String latitude) {
+        Exchange exchange = event(follower, time, "LOCATION");
         @SuppressWarnings("unchecked")
         Map<String, Object> row = exchange.getProperty(Inbox.ROW, Map.class);
         row.put("fields", "{\"Latitude\":\"" + latitude + "\",\"Longitude\":\"113.3\",\"Precision\":\"119.0\"}");
