@@ -103,6 +103,8 @@ public class Followers {
             } catch (DataAccessException e) {
                 log.info("Could not write the follower state of {} events in one statement; each event writes its own: {}",
                         group.size(), DatabaseErrors.reason(e));
+            } catch (RuntimeException e) { // never fail the batch: its events would wait for the lease
+                log.warn("Could not write the follower state of {} events in one statement; each event writes its own", group.size(), e);
             }
         }
     }

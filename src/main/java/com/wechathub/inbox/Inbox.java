@@ -100,12 +100,19 @@ public class Inbox {
     // Events this node recorded as claimed by itself (held) that may run now: still its own, and no
     // earlier event of their follower waiting anywhere. The others are released to the poll.
     private static final String HELD = """
-            SELECT e.* FROM wechat_event e WHERE e.id IN (:ids) AND e.status = 'claimed' AND e.claimed_by = :node
+            SELECT e.* FROM wechat_event e WHERE e.id IN (:ids) AND CASE e.status WHEN 'claimed' THEN e.claimed_by END = :node
             """ + FOLLOWER_IS_FREE + "ORDER BY e.seq";
+
+    // Rows of a list of ids that this node still holds claimed, written as a CASE so that the
+    // database finds them by id (the primary key). Written as "status = 'claimed' AND claimed_by =
+    // :node", PostgreSQL may walk every claimed row through the (status, seq) index instead, which
+    // it prefers whenever its statistics lag behind a fast-growing inbox: under the bench kit it
+    // read 2,200 rows for each batch of 20, for every batch, and most of its CPU went there.
+    private static final String STILL_HELD = "id IN (:ids) AND CASE status WHEN 'claimed' THEN claimed_by END = :node";
 
     private static final String RELEASE = """
             UPDATE wechat_event SET status = 'pending', claimed_at = NULL, claimed_by = NULL, attempts = attempts - 1
-            WHERE id IN (:ids) AND status = 'claimed' AND claimed_by = :node""";
+            WHERE """ + STILL_HELD;
 
     /** The route that drains the inbox; while it is not started, pushes are recorded pending. */
     static final String DISPATCH_ROUTE = "wechat-dispatch";
@@ -524,7 +531,7 @@ public class Inbox {
         switch (status) {
             case "done" -> named.update("""
                             UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL
-                            WHERE id IN (:ids) AND status = 'claimed' AND claimed_by = :node""",
+                            WHERE """ + STILL_HELD,
                     new MapSqlParameterSource().addValue("now", now()).addValue("node", node)
                             .addValue("ids", outcomes.stream().map(o -> o.row().get("id")).toList()));
             case "retry" -> jdbc.batchUpdate("""
