@@ -108,7 +108,7 @@ public class Inbox {
     // :node", PostgreSQL may walk every claimed row through the (status, seq) index instead, which
     // it prefers whenever its statistics lag behind a fast-growing inbox: under the bench kit it
     // read 2,200 rows for each batch of 20, for every batch, and most of its CPU went there.
-    private static final String STILL_HELD = "id IN (:ids) AND CASE status WHEN 'claimed' THEN claimed_by END = :node";
+    private static final String STILL_HELD = " id IN (:ids) AND CASE status WHEN 'claimed' THEN claimed_by END = :node";
 
     private static final String RELEASE = """
             UPDATE wechat_event SET status = 'pending', claimed_at = NULL, claimed_by = NULL, attempts = attempts - 1
