@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -316,6 +320,45 @@ class OperatorApiTests extends HubIntegrationTest {
         assertThat(post("/admin/events/" + done + "/replay?force=true", TOKEN).statusCode()).isEqualTo(202);
         assertThat(post("/admin/events/" + dead + "/replay", TOKEN).statusCode()).as("a dead event needs no force").isEqualTo(202);
         assertThat(post("/admin/events/no-such-event/replay?force=true", TOKEN).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * The replay checks the status as it changes it: an event done while the replay waited for its
+     * row (a node finishing it) stays done, and the replay without force is refused. The node is
+     * played by a transaction that holds the row until the replay waits for it.
+     */
+    @Test
+    void aReplayWithoutForceLeavesDoneAnEventThatWasDoneWhileItWaited() throws Exception {
+        Instant now = Instant.now();
+        String id = insertDue("racing", openId, "CLICK", "pending", now, now.plus(Duration.ofDays(1))); // not due: no dispatcher takes it
+        try (Connection node = jdbc.getDataSource().getConnection()) {
+            node.setAutoCommit(false);
+            try {
+                try (PreparedStatement hold = node.prepareStatement("SELECT id FROM wechat_event WHERE id = ? FOR UPDATE")) {
+                    hold.setString(1, id);
+                    hold.executeQuery().close();
+                }
+                CompletableFuture<HttpResponse<String>> replay = CompletableFuture.supplyAsync(() -> post("/admin/events/" + id + "/replay", TOKEN));
+                await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject("""
+                        SELECT COUNT(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%wechat_event%'""", Integer.class) > 0);
+                try (PreparedStatement done = node.prepareStatement("UPDATE wechat_event SET status = 'done', done_at = ? WHERE id = ?")) {
+                    done.setTimestamp(1, Timestamp.from(Instant.now()));
+                    done.setString(2, id);
+                    done.executeUpdate();
+                }
+                node.commit();
+
+                HttpResponse<String> answer = replay.get(10, TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(409);
+                assertThat(answer.body()).contains("force=true");
+            } finally {
+                node.rollback();
+                node.setAutoCommit(true);
+            }
+        }
+        assertThat(statusOf(id)).isEqualTo("done");
+        assertThat(json(get("/admin/events/" + id, TOKEN).body()).path("history")).isEmpty();
     }
 
     @Test
