@@ -222,7 +222,7 @@
     $('publish-menu').disabled = true;
     shownCampaign = null;
     campaignsAccount = null;
-    ['by-event', 'events', 'event-columns', 'follower', 'follower-events', 'route-files', 'campaigns'].forEach((id) => {
+    ['by-event', 'events', 'event-columns', 'event-history', 'follower', 'follower-events', 'route-files', 'campaigns'].forEach((id) => {
       Array.from($(id).tBodies).forEach(clear);
     });
     clear($('by-event').tHead);
@@ -463,6 +463,7 @@
     $('event-id').textContent = event.id;
     keyValues($('event-columns'), event, ['rawXml', 'fields']);
     $('event-error').textContent = event.lastError || '(none)';
+    renderHistory(answer.history);
     let fields = event.fields;
     try {
       fields = JSON.stringify(JSON.parse(event.fields), null, 2);
@@ -500,6 +501,34 @@
     return event;
   }
 
+  /** Every attempt and replay of the shown event, oldest first: what a replay does not erase. */
+  function renderHistory(history) {
+    const body = $('event-history').tBodies[0];
+    clear(body);
+    $('event-history-none').hidden = history.length > 0;
+    history.forEach((row) => {
+      const replay = row.outcome === 'replayed';
+      const tr = el('tr', null, 'history-' + row.outcome);
+      tr.dataset.outcome = row.outcome;
+      tr.appendChild(el('td', replay ? '' : row.attempt, 'number'));
+      const outcomeCell = el('td');
+      outcomeCell.appendChild(statusBadge(row.outcome));
+      if (row.forced) {
+        outcomeCell.appendChild(el('span', 'forced', 'tag'));
+      }
+      if (row.bulk) {
+        outcomeCell.appendChild(el('span', 'in bulk', 'tag'));
+      }
+      tr.appendChild(outcomeCell);
+      tr.appendChild(timeEl('td', row.startedAt));
+      const took = Date.parse(row.endedAt) - Date.parse(row.startedAt);
+      tr.appendChild(el('td', replay || isNaN(took) ? '' : took + ' ms', 'number took'));
+      tr.appendChild(el('td', row.node, 'node'));
+      tr.appendChild(el('td', replay ? 'by the operator API from ' + row.replayedBy : row.error, 'history-error'));
+      body.appendChild(tr);
+    });
+  }
+
   async function replayEvent() {
     if (!shownEvent) {
       return;
@@ -531,12 +560,13 @@
       if (event && !WAITING.includes(event.status)) {
         clearInterval(eventPoll);
         eventPoll = null;
-        outcome(target, 'Replayed: the event is now ' + event.status + ' after ' + event.attempts + ' attempt(s).');
+        outcome(target, 'Replayed: the event is now ' + event.status + ' after ' + event.attempts + ' attempt(s) since the replay ('
+          + event.totalAttempts + ' in all: see its history).');
         loadEvents(cursors[cursors.length - 1]);
       } else if (Date.now() - started > 60000) {
         clearInterval(eventPoll);
         eventPoll = null;
-        outcome(target, 'Still ' + (event ? event.status : 'unknown') + ' after a minute; see its attempts and last error.');
+        outcome(target, 'Still ' + (event ? event.status : 'unknown') + ' after a minute; see its history.');
       }
     }, 1000);
   }

@@ -123,6 +123,19 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         waitFor().until(ExpectedConditions.textMatches(By.id("event-outcome"), Pattern.compile("now done")));
         assertThat(column("event-columns", "status")).isEqualTo("done");
         assertThat(state.events(openId).get(0)).containsEntry("status", "done");
+        // the replay kept the event's history: six attempts until it died, the replay, the attempt that did it
+        List<WebElement> history = browser.findElements(By.cssSelector("#event-history tbody tr"));
+        assertThat(history).extracting(tr -> tr.getAttribute("data-outcome"))
+                .containsExactly("retry", "retry", "retry", "retry", "retry", "dead", "replayed", "done");
+        assertThat(history).extracting(tr -> tr.findElement(By.cssSelector("td:first-child")).getText())
+                .containsExactly("1", "2", "3", "4", "5", "6", "", "7");
+        assertThat(history.get(0).getText()).contains("statusCode: 500");
+        assertThat(history.get(6).getText()).contains("by the operator API from 127.0.0.1");
+        assertThat(history.get(7).findElement(By.className("history-error")).getText()).isEmpty();
+        assertThat(history.get(0).findElement(By.cssSelector("td.time")).getAttribute("title"))
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("event-history")));
+        screenshot("console-history");
         crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
         screenshot("console-replayed");
         tab("overview");
