@@ -148,6 +148,12 @@ public class AdminEvents {
         return answerJson(exchange, answer);
     }
 
+    /** GET /admin/figures/last-hour → the live figures of the last hour on this node, a point every 10 s. */
+    public String lastHour(Exchange exchange) throws JsonProcessingException {
+        noParameters(exchange);
+        return answerJson(exchange, figures.lastHour());
+    }
+
     private static void noParameters(Exchange exchange) {
         String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
         if (query != null && !query.isEmpty()) {

@@ -413,6 +413,27 @@ class OperatorApiTests extends HubIntegrationTest {
     }
 
     @Test
+    void theLastHourIsAPointEveryTenSecondsFromTheSameMeters() throws IOException {
+        client.send(Fixtures.push("event-click", openId, createTime));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode hour = json(get("/admin/figures/last-hour", TOKEN).body());
+            assertThat(hour.path("everySeconds").asInt()).isEqualTo(10);
+            assertThat(hour.path("slots").asInt()).isEqualTo(360);
+            JsonNode points = hour.path("points");
+            assertThat(points.size()).isPositive().isLessThanOrEqualTo(360);
+            JsonNode last = points.get(points.size() - 1);
+            assertThat(Instant.parse(last.path("at").asText())).isBetween(Instant.now().minusSeconds(15), Instant.now());
+            assertThat(last.has("donePerSecond")).isTrue();
+            assertThat(last.has("answerP99Ms")).isTrue();
+            assertThat(last.path("backlog").isNumber()).isTrue();
+            List<Double> pushes = new ArrayList<>();
+            points.forEach(point -> pushes.add(point.path("pushesPerSecond").asDouble()));
+            assertThat(pushes).as("the push a moment ago").anyMatch(rate -> rate > 0);
+        });
+        assertThat(get("/admin/figures/last-hour?since=1", TOKEN).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void theConsolesCallsAreNotTimedAsPushes() {
         long before = answersTimed();
         for (int i = 0; i < 5; i++) {
@@ -459,7 +480,7 @@ class OperatorApiTests extends HubIntegrationTest {
     @Test
     void everyCallNeedsTheTokenButThePageLoadsWithoutOne() {
         for (String path : List.of("/admin/events", "/admin/events?status=dead", "/admin/events/abc", "/admin/summary",
-                "/admin/figures", "/admin/routes")) {
+                "/admin/figures", "/admin/figures/last-hour", "/admin/routes")) {
             assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
             assertThat(get(path, "wrong-token").statusCode()).as(path).isEqualTo(401);
         }
