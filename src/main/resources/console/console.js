@@ -217,12 +217,13 @@
     ['status-cards', 'event-types', 'reload-problems', 'reload-running', 'event-id', 'event-error', 'event-fields',
       'event-xml', 'events-outcome', 'event-outcome'].forEach((id) => clear($(id)));
     ['c-account', 'c-account-info', 'campaigns-outcome', 'campaigns-period', 'campaign-name', 'campaign-period', 'campaign-chart',
-      'menu-same', 'menu-outcome', 'menu-configured', 'menu-wechat'].forEach((id) => clear($(id)));
+      'menu-same', 'menu-outcome', 'menu-configured', 'menu-wechat', 'live-window'].forEach((id) => clear($(id)));
+    LIVE_CHARTS.forEach((chart) => clear($(chart.id)));
     $('campaign').hidden = true;
     $('publish-menu').disabled = true;
     shownCampaign = null;
     campaignsAccount = null;
-    ['by-event', 'events', 'event-columns', 'follower', 'follower-events', 'route-files', 'campaigns'].forEach((id) => {
+    ['by-event', 'events', 'event-columns', 'event-history', 'follower', 'follower-events', 'route-files', 'campaigns'].forEach((id) => {
       Array.from($(id).tBodies).forEach(clear);
     });
     clear($('by-event').tHead);
@@ -255,9 +256,11 @@
 
   async function refresh() {
     try {
-      const [summary, figures] = await Promise.all([api('GET', '/admin/summary'), api('GET', '/admin/figures')]);
+      const [summary, figures, lastHour] = await Promise.all([api('GET', '/admin/summary'), api('GET', '/admin/figures'),
+        api('GET', '/admin/figures/last-hour')]);
       renderSummary(summary.body);
       renderFigures(figures.body);
+      drawLastHour(lastHour.body);
       if (!$('tab-routes').hidden) {
         loadRoutes();
       }
@@ -463,6 +466,7 @@
     $('event-id').textContent = event.id;
     keyValues($('event-columns'), event, ['rawXml', 'fields']);
     $('event-error').textContent = event.lastError || '(none)';
+    renderHistory(answer.history);
     let fields = event.fields;
     try {
       fields = JSON.stringify(JSON.parse(event.fields), null, 2);
@@ -500,6 +504,34 @@
     return event;
   }
 
+  /** Every attempt and replay of the shown event, oldest first: what a replay does not erase. */
+  function renderHistory(history) {
+    const body = $('event-history').tBodies[0];
+    clear(body);
+    $('event-history-none').hidden = history.length > 0;
+    history.forEach((row) => {
+      const replay = row.outcome === 'replayed';
+      const tr = el('tr', null, 'history-' + row.outcome);
+      tr.dataset.outcome = row.outcome;
+      tr.appendChild(el('td', replay ? '' : row.attempt, 'number'));
+      const outcomeCell = el('td');
+      outcomeCell.appendChild(statusBadge(row.outcome));
+      if (row.forced) {
+        outcomeCell.appendChild(el('span', 'forced', 'tag'));
+      }
+      if (row.bulk) {
+        outcomeCell.appendChild(el('span', 'in bulk', 'tag'));
+      }
+      tr.appendChild(outcomeCell);
+      tr.appendChild(timeEl('td', row.startedAt));
+      const took = Date.parse(row.endedAt) - Date.parse(row.startedAt);
+      tr.appendChild(el('td', replay || isNaN(took) ? '' : took + ' ms', 'number took'));
+      tr.appendChild(el('td', row.node, 'node'));
+      tr.appendChild(el('td', replay ? 'by the operator API from ' + row.replayedBy : row.error, 'history-error'));
+      body.appendChild(tr);
+    });
+  }
+
   async function replayEvent() {
     if (!shownEvent) {
       return;
@@ -531,26 +563,21 @@
       if (event && !WAITING.includes(event.status)) {
         clearInterval(eventPoll);
         eventPoll = null;
-        outcome(target, 'Replayed: the event is now ' + event.status + ' after ' + event.attempts + ' attempt(s).');
+        outcome(target, 'Replayed: the event is now ' + event.status + ' after ' + event.attempts + ' attempt(s) since the replay ('
+          + event.totalAttempts + ' in all: see its history).');
         loadEvents(cursors[cursors.length - 1]);
       } else if (Date.now() - started > 60000) {
         clearInterval(eventPoll);
         eventPoll = null;
-        outcome(target, 'Still ' + (event ? event.status : 'unknown') + ' after a minute; see its attempts and last error.');
+        outcome(target, 'Still ' + (event ? event.status : 'unknown') + ' after a minute; see its history.');
       }
     }, 1000);
   }
 
 
-  // --- campaigns and the menu (docs/wechat.md, "The menu and scene-QR campaigns") -------------
+  // --- charts, drawn by the page itself: the campaigns' days and the last hour's live figures ---
 
   const SVG = 'http://www.w3.org/2000/svg';
-  const SERIES = [
-    { name: 'newFollowers', label: 'new followers', color: '#2e7d32' },
-    { name: 'returning', label: 'returning followers', color: '#81c784' },
-    { name: 'scans', label: 'scans by followers', color: '#1f5fa8' },
-    { name: 'unfollowsWithin7Days', label: 'unfollows within 7 days', color: '#c62828' },
-  ];
 
   function svg(tag, attributes, text) {
     const node = document.createElementNS(SVG, tag);
@@ -560,6 +587,176 @@
     }
     return node;
   }
+
+  /**
+   * A chart drawn with SVG elements built one by one (no markup from data): one slot per step of
+   * the x axis (a day, ten seconds), in each slot bars — each a stack of series — and the points
+   * of lines through the slots. spec:
+   *   label, width, height, yTitle, xTitle, integers (the y axis counts whole things),
+   *   series [{name, label, color}], bars [[name, …] per bar of a slot], lines [name, …],
+   *   slots, value(slot, name) (null: none), slotClass and slotKey(slot) (a group per slot, with
+   *   its bars and slotTitle(slot) as tooltip), xLabel(slot, i) (null: no label at this slot).
+   */
+  function drawChart(container, spec) {
+    clear(container);
+    const { width, height, slots } = spec;
+    const bars = spec.bars || [];
+    const lines = spec.lines || [];
+    const left = 56;
+    const right = 16;
+    const top = 40;
+    const bottom = 58;
+    const plotWidth = width - left - right;
+    const plotHeight = height - top - bottom;
+    const value = (slot, name) => {
+      const v = spec.value(slot, name);
+      return v === null || v === undefined || isNaN(v) ? null : v;
+    };
+    const stacked = (slot, stack) => stack.reduce((sum, name) => sum + (value(slot, name) || 0), 0);
+    const highest = Math.max(0, ...slots.map((slot) => Math.max(0, ...bars.map((stack) => stacked(slot, stack)),
+      ...lines.map((name) => value(slot, name) || 0)))) || 1;
+    const step = niceStep(highest, spec.integers);
+    const yMax = Math.ceil(highest / step) * step;
+    const y = (v) => top + plotHeight - (v / yMax) * plotHeight;
+    const color = (name) => spec.series.find((s) => s.name === name).color;
+    const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, 'aria-label': spec.label });
+    container.setAttribute('aria-label', spec.label);
+
+    // legend
+    let x = left;
+    spec.series.forEach((series) => {
+      chart.appendChild(svg('rect', { x, y: 12, width: 12, height: 12, fill: series.color }));
+      chart.appendChild(svg('text', { x: x + 17, y: 22 }, series.label));
+      x += 30 + series.label.length * 7;
+    });
+
+    // y axis: grid lines and labels
+    for (let k = 0; k * step <= yMax + step / 1e6; k++) {
+      const v = Number((k * step).toPrecision(6));
+      chart.appendChild(svg('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), class: k === 0 ? 'axis' : 'grid' }));
+      chart.appendChild(svg('text', { x: left - 8, y: y(v) + 4, 'text-anchor': 'end', class: 'y-label' }, v));
+    }
+    chart.appendChild(svg('line', { x1: left, x2: left, y1: top, y2: top + plotHeight, class: 'axis' }));
+    chart.appendChild(svg('text', { x: 14, y: top + plotHeight / 2, 'text-anchor': 'middle', class: 'axis-title',
+      transform: 'rotate(-90 14 ' + (top + plotHeight / 2) + ')' }, spec.yTitle));
+
+    // each slot: its bars, side by side, each a stack; and its x label
+    const slotWidth = plotWidth / slots.length;
+    const bar = bars.length ? Math.max(2, Math.min(14, (slotWidth - 4) / bars.length)) : 0;
+    slots.forEach((slot, i) => {
+      if (bars.length) {
+        const x0 = left + i * slotWidth + (slotWidth - bars.length * bar) / 2;
+        const group = svg('g', { class: spec.slotClass, ['data-' + spec.slotClass]: spec.slotKey(slot) });
+        group.appendChild(svg('title', {}, spec.slotTitle(slot)));
+        bars.forEach((stack, k) => {
+          let base = 0;
+          stack.forEach((name) => {
+            const v = value(slot, name) || 0;
+            if (v > 0) {
+              group.appendChild(svg('rect', { x: x0 + k * bar, y: y(base + v), width: bar, height: y(base) - y(base + v),
+                fill: color(name), class: 'bar bar-' + name, 'data-value': v }));
+            }
+            base += v;
+          });
+        });
+        chart.appendChild(group);
+      }
+      const label = spec.xLabel(slot, i);
+      if (label !== null) {
+        const cx = left + i * slotWidth + slotWidth / 2;
+        chart.appendChild(svg('line', { x1: cx, x2: cx, y1: top + plotHeight, y2: top + plotHeight + 4, class: 'axis' }));
+        chart.appendChild(svg('text', { x: cx, y: top + plotHeight + 18, 'text-anchor': 'middle', class: 'x-label' }, label));
+      }
+    });
+
+    // lines: through the slots that have a value, broken where one has none; the last point marked
+    lines.forEach((name) => {
+      let run = [];
+      let points = 0;
+      let last = null;
+      const flush = () => {
+        if (run.length) {
+          chart.appendChild(svg('polyline', { points: run.join(' '), fill: 'none', stroke: color(name), class: 'line line-' + name }));
+          run = [];
+        }
+      };
+      slots.forEach((slot, i) => {
+        const v = value(slot, name);
+        if (v === null) {
+          flush();
+          return;
+        }
+        last = [left + i * slotWidth + slotWidth / 2, y(v), v];
+        run.push(last[0].toFixed(1) + ',' + last[1].toFixed(1));
+        points++;
+      });
+      flush();
+      if (last) {
+        chart.appendChild(svg('circle', { cx: last[0], cy: last[1], r: 3, fill: color(name), class: 'last last-' + name,
+          'data-value': last[2], 'data-points': points }));
+      }
+    });
+
+    chart.appendChild(svg('text', { x: left + plotWidth / 2, y: height - 10, 'text-anchor': 'middle', class: 'axis-title' }, spec.xTitle));
+    container.appendChild(chart);
+  }
+
+  /** 1, 2 or 5 times a power of ten, giving about five grid lines (whole numbers only, if integers). */
+  function niceStep(highest, integers) {
+    const rough = highest / 5;
+    const power = Math.pow(10, Math.floor(Math.log10(integers ? Math.max(rough, 1) : rough)));
+    return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) || power * 10;
+  }
+
+  // --- live figures: the last hour --------------------------------------------------------------
+
+  const LIVE_CHARTS = [
+    { id: 'live-rates', label: 'pushes and events done per second, the last hour', yTitle: 'per second',
+      series: [{ name: 'pushesPerSecond', label: 'pushes / s', color: '#1f5fa8' },
+        { name: 'donePerSecond', label: 'done / s', color: '#2e7d32' }] },
+    { id: 'live-p99', label: 'answer p99 in ms, the last hour', yTitle: 'ms',
+      series: [{ name: 'answerP99Ms', label: 'answer p99 (ms)', color: '#b26a00' }] },
+    { id: 'live-backlog', label: 'backlog, the last hour', yTitle: 'events', integers: true,
+      series: [{ name: 'backlog', label: 'backlog (events waiting)', color: '#c62828' }] },
+  ];
+  const CLOCK_FORMAT = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+  const ZONE = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName').value;
+
+  /** The last hour as the hub sampled it: a slot per point, the newest at the right, empty slots before the first. */
+  function drawLastHour(series) {
+    const every = series.everySeconds * 1000;
+    const points = series.points;
+    const count = Math.max(series.slots, points.length);
+    const end = points.length ? Date.parse(points[points.length - 1].at) : Date.now();
+    const slots = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const point = i < points.length ? points[points.length - 1 - i] : null;
+      slots.push({ at: point ? Date.parse(point.at) : end - i * every, point });
+    }
+    $('live-window').textContent = series.points.length ? series.points.length + ' points, one per ' + series.everySeconds + ' s'
+      : '(the first point comes ' + series.everySeconds + ' s after the hub starts)';
+    LIVE_CHARTS.forEach((chart) => {
+      drawChart($(chart.id), {
+        label: chart.label, width: 560, height: 260, yTitle: chart.yTitle, integers: chart.integers,
+        xTitle: 'time (' + ZONE + '), the last hour', series: chart.series, lines: chart.series.map((s) => s.name),
+        slots, value: (slot, name) => (slot.point ? slot.point[name] : null),
+        xLabel: (slot) => {
+          const date = new Date(slot.at);
+          return date.getMinutes() % 15 === 0 && date.getSeconds() < series.everySeconds ? CLOCK_FORMAT.format(date) : null;
+        },
+      });
+    });
+  }
+
+  // --- campaigns and the menu (docs/wechat.md, "The menu and scene-QR campaigns") -------------
+
+  const CAMPAIGN_SERIES = [
+    { name: 'newFollowers', label: 'new followers', color: '#2e7d32' },
+    { name: 'returning', label: 'returning followers', color: '#81c784' },
+    { name: 'scans', label: 'scans by followers', color: '#1f5fa8' },
+    { name: 'unfollowsWithin7Days', label: 'unfollows within 7 days', color: '#c62828' },
+  ];
 
   async function loadCampaignsTab() {
     const select = $('c-account');
@@ -724,90 +921,23 @@
     $('campaign').dataset.scene = scene;
     $('campaign-name').textContent = figures.campaign + ' (' + figures.scene + ')';
     $('campaign-period').textContent = figures.from + ' to ' + figures.to + ' (UTC)';
-    drawChart($('campaign-chart'), figures);
+    drawCampaignChart($('campaign-chart'), figures);
   }
 
-  /** A bar chart per day, drawn with SVG elements built one by one (no markup from data). */
-  function drawChart(container, figures) {
-    clear(container);
+  /** One campaign's figures per day: follows (new and returning, stacked), scans and unfollows, a bar each. */
+  function drawCampaignChart(container, figures) {
     const days = figures.days;
-    const width = 1100;
-    const height = 340;
-    const left = 56;
-    const right = 16;
-    const top = 40;
-    const bottom = 58;
-    const plotWidth = width - left - right;
-    const plotHeight = height - top - bottom;
-    const highest = Math.max(1, ...days.map((d) => Math.max(d.newFollowers + d.returning, d.scans, d.unfollowsWithin7Days)));
-    const step = niceStep(highest);
-    const yMax = Math.ceil(highest / step) * step;
-    const y = (value) => top + plotHeight - (value / yMax) * plotHeight;
-    const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, 'aria-label': 'figures per day of ' + figures.campaign });
-    container.setAttribute('aria-label', 'Figures per day of ' + figures.campaign);
-
-    // legend
-    let x = left;
-    SERIES.forEach((series) => {
-      chart.appendChild(svg('rect', { x, y: 12, width: 12, height: 12, fill: series.color }));
-      const label = svg('text', { x: x + 17, y: 22 }, series.label);
-      chart.appendChild(label);
-      x += 30 + series.label.length * 7;
-    });
-
-    // y axis: grid lines and labels
-    for (let value = 0; value <= yMax; value += step) {
-      chart.appendChild(svg('line', { x1: left, x2: width - right, y1: y(value), y2: y(value), class: value === 0 ? 'axis' : 'grid' }));
-      chart.appendChild(svg('text', { x: left - 8, y: y(value) + 4, 'text-anchor': 'end', class: 'y-label' }, value));
-    }
-    chart.appendChild(svg('line', { x1: left, x2: left, y1: top, y2: top + plotHeight, class: 'axis' }));
-    chart.appendChild(svg('text', { x: 14, y: top + plotHeight / 2, 'text-anchor': 'middle', class: 'axis-title',
-      transform: 'rotate(-90 14 ' + (top + plotHeight / 2) + ')' }, 'events per day'));
-
-    // bars: follows (new + returning, stacked), scans, unfollows
-    const slot = plotWidth / days.length;
-    const bar = Math.max(2, Math.min(14, (slot - 4) / 3));
     const labelEvery = Math.ceil(days.length / 15);
-    days.forEach((day, i) => {
-      const x0 = left + i * slot + (slot - 3 * bar) / 2;
-      const group = svg('g', { class: 'day', 'data-day': day.day });
-      const title = svg('title', {}, day.day + ': ' + day.follows + ' follows (' + day.newFollowers + ' new, ' + day.returning
-        + ' returning), ' + day.scans + ' scans, ' + day.unfollowsWithin7Days + ' unfollows within 7 days');
-      group.appendChild(title);
-      const stack = [['newFollowers', 0], ['returning', day.newFollowers]];
-      stack.forEach(([name, base]) => {
-        if (day[name] > 0) {
-          group.appendChild(svg('rect', { x: x0, y: y(base + day[name]), width: bar, height: y(base) - y(base + day[name]),
-            fill: color(name), class: 'bar bar-' + name, 'data-value': day[name] }));
-        }
-      });
-      [['scans', 1], ['unfollowsWithin7Days', 2]].forEach(([name, k]) => {
-        if (day[name] > 0) {
-          group.appendChild(svg('rect', { x: x0 + k * bar, y: y(day[name]), width: bar, height: y(0) - y(day[name]),
-            fill: color(name), class: 'bar bar-' + name, 'data-value': day[name] }));
-        }
-      });
-      chart.appendChild(group);
-      if ((days.length - 1 - i) % labelEvery === 0) { // counted from the last day, which is always labelled
-        const cx = left + i * slot + slot / 2;
-        chart.appendChild(svg('line', { x1: cx, x2: cx, y1: top + plotHeight, y2: top + plotHeight + 4, class: 'axis' }));
-        chart.appendChild(svg('text', { x: cx, y: top + plotHeight + 18, 'text-anchor': 'middle', class: 'x-label' }, day.day.slice(5)));
-      }
+    drawChart(container, {
+      label: 'Figures per day of ' + figures.campaign, width: 1100, height: 340, integers: true,
+      yTitle: 'events per day', xTitle: 'day (UTC, month-day), ' + figures.from.slice(0, 4),
+      series: CAMPAIGN_SERIES, bars: [['newFollowers', 'returning'], ['scans'], ['unfollowsWithin7Days']],
+      slots: days, value: (day, name) => day[name], slotClass: 'day', slotKey: (day) => day.day,
+      slotTitle: (day) => day.day + ': ' + day.follows + ' follows (' + day.newFollowers + ' new, ' + day.returning
+        + ' returning), ' + day.scans + ' scans, ' + day.unfollowsWithin7Days + ' unfollows within 7 days',
+      // counted from the last day, which is always labelled
+      xLabel: (day, i) => ((days.length - 1 - i) % labelEvery === 0 ? day.day.slice(5) : null),
     });
-    chart.appendChild(svg('text', { x: left + plotWidth / 2, y: height - 10, 'text-anchor': 'middle', class: 'axis-title' },
-      'day (UTC, month-day), ' + figures.from.slice(0, 4)));
-    container.appendChild(chart);
-  }
-
-  function color(name) {
-    return SERIES.find((s) => s.name === name).color;
-  }
-
-  /** 1, 2 or 5 times a power of ten, giving about five grid lines. */
-  function niceStep(highest) {
-    const rough = highest / 5;
-    const power = Math.pow(10, Math.floor(Math.log10(Math.max(rough, 1))));
-    return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) || power * 10;
   }
 
   async function loadMenu() {

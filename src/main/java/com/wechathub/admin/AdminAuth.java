@@ -43,8 +43,7 @@ public class AdminAuth {
 
     public void require(Exchange exchange) {
         requireEnabled(exchange);
-        HttpServletRequest request = exchange.getIn() instanceof PlatformHttpMessage http ? http.getRequest() : null;
-        String client = request != null ? request.getRemoteAddr() : "unknown";
+        String client = client(exchange);
         OptionalLong blocked = failures.blockedFor(client);
         if (blocked.isPresent()) {
             // HttpAnswers replaces the message's headers with its own; the servlet response keeps this one.
@@ -70,6 +69,15 @@ public class AdminAuth {
             throw new Rejection(401, "admin_unauthorized", "a valid Bearer token is required");
         }
         failures.succeeded(client);
+    }
+
+    /**
+     * The address the call came from, as the hub sees it: behind a reverse proxy, the proxy's,
+     * unless Spring Boot is told to trust its X-Forwarded-For.
+     */
+    static String client(Exchange exchange) {
+        HttpServletRequest request = exchange.getIn() instanceof PlatformHttpMessage http ? http.getRequest() : null;
+        return request != null ? request.getRemoteAddr() : "unknown";
     }
 
     /**

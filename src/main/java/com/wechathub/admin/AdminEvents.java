@@ -25,6 +25,9 @@ public class AdminEvents {
     /** The follower's other events shown with one event. */
     static final int FOLLOWER_EVENTS = 50;
 
+    /** The latest rows of an event's history shown with it (one per attempt and per replay). */
+    static final int HISTORY_ROWS = 1000;
+
     private static final Set<String> REPLAY_PARAMETERS = Set.of("status", "account", "event", "openId", "from", "to", "dryRun");
 
     private final Inbox inbox;
@@ -57,7 +60,10 @@ public class AdminEvents {
         return answerJson(exchange, page.rows().stream().map(AdminEvents::camelCase).toList());
     }
 
-    /** GET /admin/events/{id} → {event: every column, follower: its row or null, followerEvents: its latest events}. */
+    /**
+     * GET /admin/events/{id} → {event: every column, history: its attempts and replays, oldest
+     * first, follower: its row or null, followerEvents: its latest events}.
+     */
     public String event(Exchange exchange) throws JsonProcessingException {
         String id = exchange.getMessage().getHeader("id", String.class);
         Map<String, Object> event = id == null ? null : search.event(id);
@@ -71,6 +77,7 @@ public class AdminEvents {
                 .filter(row -> !id.equals(row.get("id"))).limit(FOLLOWER_EVENTS).map(AdminEvents::camelCase).toList();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("event", camelCase(event));
+        answer.put("history", search.history(id, HISTORY_ROWS).stream().map(AdminEvents::camelCase).toList());
         answer.put("follower", follower == null ? null : camelCase(follower));
         answer.put("followerEvents", others);
         return answerJson(exchange, answer);
@@ -79,7 +86,8 @@ public class AdminEvents {
     /**
      * POST /admin/events/{id}/replay[?force=true] → 202 when the event is back to pending. A done
      * event went through already — the CRM got its calls, the broker its message — so replaying it
-     * makes them again: it takes force=true, else 409.
+     * makes them again: it takes force=true, else 409 (also when it was done while this call was
+     * on its way: the replay checks the status as it changes it). 409 too while a node dispatches it.
      */
     public String replay(Exchange exchange) throws JsonProcessingException {
         String id = exchange.getMessage().getHeader("id", String.class);
@@ -91,25 +99,21 @@ public class AdminEvents {
         if (!force.equals("true") && !force.equals("false")) {
             throw Rejection.badRequest("force must be true or false");
         }
-        String status = search.status(id);
-        if (status == null) {
-            throw new Rejection(404, "admin_not_found", "no such event");
-        }
-        if (status.equals("done") && !force.equals("true")) {
-            throw new Rejection(409, "admin_conflict",
+        switch (inbox.replay(id, force.equals("true"), AdminAuth.client(exchange))) {
+            case NOT_FOUND -> throw new Rejection(404, "admin_not_found", "no such event");
+            case DONE -> throw new Rejection(409, "admin_conflict",
                     "event is done: a replay sends its CRM calls and broker message again; add ?force=true to replay it anyway");
+            case CLAIMED -> throw new Rejection(409, "admin_conflict", "event is being processed right now; try again");
+            case REPLAYED -> exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         }
-        if (!inbox.replay(id)) {
-            throw new Rejection(409, "admin_conflict", "event is being processed right now; try again");
-        }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         return answerJson(exchange, Map.of("id", id, "status", "pending"));
     }
 
     /**
      * POST /admin/events/replay[?account=…&event=…&openId=…&from=…&to=…] puts every dead event
-     * matching the filter back to pending (202, {"replayed": n}); with dryRun=true it only counts
-     * them (200, {"matching": n}), which is what the console's confirmation shows.
+     * matching the filter back to pending (202, {"replayed": n}), as a replay of each would; with
+     * dryRun=true it only counts them (200, {"matching": n}), which is what the console's
+     * confirmation shows.
      */
     public String replayMatching(Exchange exchange) throws JsonProcessingException {
         String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
@@ -124,7 +128,8 @@ public class AdminEvents {
         if ("true".equals(dryRun)) {
             return answerJson(exchange, Map.of("matching", search.countDead(filter)));
         }
-        int replayed = search.replayDead(filter);
+        EventFilter.Where where = filter.where();
+        int replayed = inbox.replayDead(where.sql(), where.args(), AdminAuth.client(exchange));
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         return answerJson(exchange, Map.of("replayed", replayed));
     }
@@ -141,6 +146,12 @@ public class AdminEvents {
         Map<String, Object> answer = new LinkedHashMap<>(figures.figures());
         answer.put("backlog", search.backlog());
         return answerJson(exchange, answer);
+    }
+
+    /** GET /admin/figures/last-hour → the live figures of the last hour on this node, a point every 10 s. */
+    public String lastHour(Exchange exchange) throws JsonProcessingException {
+        noParameters(exchange);
+        return answerJson(exchange, figures.lastHour());
     }
 
     private static void noParameters(Exchange exchange) {

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +55,6 @@ class InboxSearch {
         return "SELECT " + LIST_COLUMNS + " FROM wechat_event WHERE " + where.sql() + " ORDER BY seq DESC LIMIT ?";
     }
 
-    /** The event's status, or null when there is no such event. */
-    String status(String id) {
-        List<String> rows = jdbc.queryForList("SELECT status FROM wechat_event WHERE id = ?", String.class, id);
-        return rows.isEmpty() ? null : rows.get(0);
-    }
-
     /** Every column of the event's row, as the table has them (columns added later show up too). */
     Map<String, Object> event(String id) {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM wechat_event WHERE id = ?", id);
@@ -85,18 +80,15 @@ class InboxSearch {
     }
 
     /**
-     * Puts every dead event matching the filter back to pending, due now, with a fresh set of
-     * attempts: what POST /admin/events/{id}/replay (Inbox.replay) does to one. The last error stays
-     * until the next attempt, so the operator still sees why it had died.
+     * The latest {@code limit} rows of the event's history — each attempt and each replay — oldest
+     * first (the index (event_id, seq) finds them).
      */
-    int replayDead(EventFilter filter) {
-        EventFilter.Where where = filter.where();
-        List<Object> args = new ArrayList<>();
-        args.add(new Timestamp(clock.millis()));
-        args.addAll(where.args());
-        return jdbc.update("""
-                UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, claimed_by = NULL
-                WHERE status = 'dead' AND\s""" + where.sql(), args.toArray());
+    List<Map<String, Object>> history(String id, int limit) {
+        List<Map<String, Object>> rows = new ArrayList<>(jdbc.queryForList("""
+                SELECT attempt, outcome, started_at, ended_at, error, node, replayed_by, forced, bulk
+                FROM wechat_event_history WHERE event_id = ? ORDER BY seq DESC LIMIT ?""", id, limit));
+        Collections.reverse(rows);
+        return rows;
     }
 
     /**

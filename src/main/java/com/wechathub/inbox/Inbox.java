@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,11 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The inbox as the dispatcher sees it: claim due events, then mark each done, failed (retried
@@ -50,6 +54,12 @@ public class Inbox {
 
     /** Exchange property with the claimed row (id, account, open_id, event, fields, …). */
     public static final String ROW = "wechatInboxRow";
+
+    /** Exchange property: when this node opened the event for its attempt (its history's started_at). */
+    static final String STARTED = "wechatAttemptStarted";
+
+    /** The longest error kept with an event (wechat_event.last_error) and in its history. */
+    public static final int ERROR_WIDTH = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(Inbox.class);
 
@@ -88,7 +98,8 @@ public class Inbox {
     // One statement claims the whole batch; the conditions make a row another node took meanwhile
     // (or one this node still holds) drop out. The claimed rows are then read back by their claim.
     private static final String CLAIM = """
-            UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1
+            UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1,
+                                    total_attempts = total_attempts + 1
             WHERE id IN (:ids)
               AND ((status = 'pending' AND next_attempt_at <= :now)
                 OR (status = 'claimed' AND (claimed_at < :leaseExpired OR claimed_by NOT IN (""" + LIVE_NODES + """
@@ -111,14 +122,16 @@ public class Inbox {
     private static final String STILL_HELD = " id IN (:ids) AND CASE status WHEN 'claimed' THEN claimed_by END = :node";
 
     private static final String RELEASE = """
-            UPDATE wechat_event SET status = 'pending', claimed_at = NULL, claimed_by = NULL, attempts = attempts - 1
-            WHERE """ + STILL_HELD;
+            UPDATE wechat_event SET status = 'pending', claimed_at = NULL, claimed_by = NULL, attempts = attempts - 1,
+                                    total_attempts = total_attempts - 1
+            WHERE""" + STILL_HELD;
 
     /** The route that drains the inbox; while it is not started, pushes are recorded pending. */
     static final String DISPATCH_ROUTE = "wechat-dispatch";
 
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
+    private final TransactionTemplate transactions;
     private final DispatchProperties properties;
     private final HubMetrics metrics;
     private final Clock clock;
@@ -138,9 +151,10 @@ public class Inbox {
     private volatile String unreadable; // why the last poll failed, while it fails
     private final String node;
 
-    public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal,
-                 ObjectProvider<CamelContext> camel) {
+    public Inbox(JdbcTemplate jdbc, TransactionTemplate transactions, DispatchProperties properties, HubMetrics metrics, Clock clock,
+                 DispatchSignal signal, ObjectProvider<CamelContext> camel) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.signal = signal;
         this.camel = camel;
         this.seenWakeUps = signal.current();
@@ -349,6 +363,7 @@ public class Inbox {
         @SuppressWarnings("unchecked")
         Map<String, Object> row = message.getBody(Map.class);
         exchange.setProperty(ROW, row);
+        exchange.setProperty(STARTED, clock.instant());
         message.getHeaders().clear();
         message.setHeader(EventIdentity.EVENT_ID, row.get("id"));
         message.setHeader("account", row.get("account"));
@@ -378,7 +393,7 @@ public class Inbox {
 
     /** An event went through its route: it is marked done with the rest of its batch ({@link #flush}). */
     public void done(Exchange exchange) {
-        finished.add(new Outcome(row(exchange), "done", null, null));
+        finished.add(outcome(exchange, "done", null, null));
     }
 
     /**
@@ -397,15 +412,15 @@ public class Inbox {
             // after hub.dispatch.max-backoff when that is sooner (an operator may fix it meanwhile).
             Instant soonest = now.plus(properties.maxBackoff());
             Timestamp next = Timestamp.from(notBefore.isBefore(soonest) ? notBefore : soonest);
-            finished.add(new Outcome(row, "defer", error, next));
+            finished.add(outcome(exchange, "defer", error, next));
             log.info("Event {} ({}) deferred to {} without counting an attempt: {}", row.get("id"), row.get("event"), next, error);
             return;
         }
         if (attempts >= properties.maxAttempts()) {
-            dead(row, error, "after " + attempts + " attempts");
+            dead(exchange, error, "after " + attempts + " attempts");
         } else {
             Timestamp next = Timestamp.from(clock.instant().plus(properties.backoffAfter(attempts)));
-            finished.add(new Outcome(row, "retry", error, next));
+            finished.add(outcome(exchange, "retry", error, next));
             log.info("Event {} ({}) failed attempt {}, retrying at {}: {}", row.get("id"), row.get("event"), attempts, next, error);
         }
     }
@@ -426,12 +441,21 @@ public class Inbox {
      * cause is fixed.
      */
     public void refused(Exchange exchange) {
-        dead(row(exchange), error(exchange), "at once: the request was refused, a retry would be too");
+        dead(exchange, error(exchange), "at once: the request was refused, a retry would be too");
     }
 
-    private void dead(Map<String, Object> row, String error, String when) {
-        finished.add(new Outcome(row, "dead", error, null));
-        log.warn("Event {} ({}) is dead {}: {}", row.get("id"), row.get("event"), when, error);
+    private void dead(Exchange exchange, String error, String when) {
+        Outcome outcome = outcome(exchange, "dead", error, null);
+        finished.add(outcome);
+        log.warn("Event {} ({}) is dead {}: {}", outcome.row().get("id"), outcome.row().get("event"), when, error);
+    }
+
+    /** The attempt on the exchange ended now with this outcome. */
+    private Outcome outcome(Exchange exchange, String status, String error, Timestamp nextAttempt) {
+        Instant ended = clock.instant();
+        Instant started = exchange.getProperty(STARTED, Instant.class);
+        return new Outcome(row(exchange), status, error, nextAttempt, Timestamp.from(started != null ? started : ended),
+                Timestamp.from(ended));
     }
 
     /**
@@ -522,12 +546,30 @@ public class Inbox {
         return notWritten;
     }
 
+    // An attempt's row in the event's history, numbered by the claim that started it. Only while
+    // the event is still claimed by this node, as the outcome's UPDATE: an outcome written again
+    // adds no second row.
+    private static final String ATTEMPT_HISTORY = """
+            INSERT INTO wechat_event_history (event_id, attempt, outcome, started_at, ended_at, error, node)
+            SELECT id, total_attempts, ?, ?, ?, ?, claimed_by FROM wechat_event
+            WHERE id = ? AND status = 'claimed' AND claimed_by = ?""";
+
     /**
-     * Marks the outcomes (all of one status) in the inbox: those done in one statement, the others
-     * in one batch of statements, each with its own arguments. Only rows this node still holds
-     * claimed change, so writing an outcome again is harmless.
+     * Marks the outcomes (all of one status) in the inbox, in one transaction with their attempts'
+     * rows in the events' history (one batch of statements): those done in one statement, the
+     * others in one batch of statements, each with its own arguments. Only rows this node still
+     * holds claimed change, so writing an outcome again is harmless.
      */
     private void write(String status, List<Outcome> outcomes) {
+        transactions.executeWithoutResult(transaction -> {
+            jdbc.batchUpdate(ATTEMPT_HISTORY, outcomes.stream().map(o -> new Object[] {o.historyOutcome(), o.started(), o.ended(),
+                    new SqlParameterValue(Types.VARCHAR, o.error()), o.row().get("id"), node}).toList());
+            writeOutcomes(status, outcomes);
+        });
+        outcomes.forEach(o -> metrics.dispatched(eventTag(o.row()), o.status()));
+    }
+
+    private void writeOutcomes(String status, List<Outcome> outcomes) {
         switch (status) {
             case "done" -> named.update("""
                             UPDATE wechat_event SET status = 'done', done_at = :now, last_error = NULL
@@ -548,7 +590,6 @@ public class Inbox {
                     outcomes.stream().map(o -> new Object[] {o.error(), o.row().get("id"), node}).toList());
             default -> throw new IllegalArgumentException("no outcome " + status);
         }
-        outcomes.forEach(o -> metrics.dispatched(eventTag(o.row()), o.status()));
     }
 
     private static boolean pause(long millis) {
@@ -569,14 +610,23 @@ public class Inbox {
         return outcomes;
     }
 
-    /** How one claimed event ended: done, retry or defer (at nextAttempt) or dead, with the error that ended it. */
-    private record Outcome(Map<String, Object> row, String status, String error, Timestamp nextAttempt) {
+    /**
+     * How one claimed event's attempt ended: done, retry or defer (at nextAttempt) or dead, with
+     * the error that ended it, and when the attempt started and ended.
+     */
+    private record Outcome(Map<String, Object> row, String status, String error, Timestamp nextAttempt, Timestamp started,
+                           Timestamp ended) {
+
+        /** The outcome's name in the event's history. */
+        String historyOutcome() {
+            return status.equals("defer") ? "deferred" : status;
+        }
     }
 
     private static String error(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String error = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        return error.length() > 1000 ? error.substring(0, 1000) : error;
+        return error.length() > ERROR_WIDTH ? error.substring(0, ERROR_WIDTH) : error;
     }
 
     /** Events in a status, newest first, for the operator API. */
@@ -590,17 +640,87 @@ public class Inbox {
                 : jdbc.queryForList(columns + " WHERE status = ? ORDER BY seq DESC LIMIT ?", status, limit);
     }
 
+    /** What a replay of one event came to. */
+    public enum Replay {
+        /** Back to pending, due now; the dispatcher is woken. */
+        REPLAYED,
+        /** No such event. */
+        NOT_FOUND,
+        /** Done, and not forced: replaying it would make its CRM calls and broker message again. */
+        DONE,
+        /** A node is dispatching it right now. */
+        CLAIMED
+    }
+
+    /** Who asked for a replay, for the event's history: the operator API's client address. */
+    static final int REPLAYED_BY_WIDTH = 128;
+
+    /** Events replayed in one transaction; a bulk replay of more takes several. */
+    static final int REPLAY_CHUNK = 500;
+
     /**
-     * Puts an event back to pending, due now, with a fresh set of attempts. False only while a
-     * node is processing it (claimed); replaying a pending event just makes it due now.
+     * Puts an event back to pending, due now, with a fresh set of attempts, and wakes this node's
+     * dispatcher. A dead or pending event (replaying a pending one just makes it due now); a done
+     * one only when forced. The status is checked by the statements that replay it, holding the
+     * row: an event that was done meanwhile, by any node, stays done unless forced.
      */
-    public boolean replay(String id) {
-        pollAgain = true;
-        signal.wake();
-        return jdbc.update("""
-                UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL,
-                                        claimed_by = NULL
-                WHERE id = ? AND status IN ('dead', 'done', 'pending')""", now(), id) == 1;
+    public Replay replay(String id, boolean force, String by) {
+        String statuses = force ? "status IN ('dead', 'done', 'pending')" : "status IN ('dead', 'pending')";
+        if (replay(statuses, "id = ?", List.of(id), by, force, false) == 1) {
+            return Replay.REPLAYED;
+        }
+        List<String> status = jdbc.queryForList("SELECT status FROM wechat_event WHERE id = ?", String.class, id);
+        return status.isEmpty() ? Replay.NOT_FOUND : status.get(0).equals("done") ? Replay.DONE : Replay.CLAIMED;
+    }
+
+    /**
+     * Replays every dead event matching {@code condition} (SQL over wechat_event's columns, with
+     * its JDBC parameters), as {@link #replay(String, boolean, String)} does one; returns how many.
+     */
+    public int replayDead(String condition, List<Object> args, String by) {
+        return replay("status = 'dead'", condition, args, by, false, true);
+    }
+
+    /**
+     * The one way events are replayed: in transactions of up to {@value #REPLAY_CHUNK} events,
+     * each locks the events it replays (those in {@code statuses} matching {@code condition}),
+     * puts them back to pending and adds a "replayed" row to each one's history; after each, this
+     * node's dispatcher is woken, so it takes them at once rather than at its next poll.
+     */
+    private int replay(String statuses, String condition, List<Object> args, String by, boolean forced, boolean bulk) {
+        String who = by == null || by.length() <= REPLAYED_BY_WIDTH ? by : by.substring(0, REPLAYED_BY_WIDTH);
+        int replayed = 0;
+        int chunk;
+        do {
+            chunk = transactions.execute(transaction -> replayChunk(statuses, condition, args, who, forced, bulk));
+            if (chunk > 0) {
+                replayed += chunk;
+                pollAgain = true;
+                signal.wake();
+            }
+        } while (chunk == REPLAY_CHUNK && bulk); // a single event is one chunk; replayed dead events are no longer dead
+        return replayed;
+    }
+
+    private int replayChunk(String statuses, String condition, List<Object> args, String by, boolean forced, boolean bulk) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT id, total_attempts FROM wechat_event WHERE " + statuses + " AND ("
+                + condition + ") ORDER BY seq LIMIT " + REPLAY_CHUNK + " FOR UPDATE", args.toArray());
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        Timestamp now = now();
+        List<Object> update = new ArrayList<>();
+        update.add(now);
+        rows.forEach(row -> update.add(row.get("id")));
+        jdbc.update("UPDATE wechat_event SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, claimed_by = NULL"
+                + " WHERE id IN (" + String.join(", ", Collections.nCopies(rows.size(), "?")) + ") AND " + statuses,
+                update.toArray());
+        jdbc.batchUpdate("""
+                INSERT INTO wechat_event_history (event_id, attempt, outcome, started_at, ended_at, node, replayed_by, forced, bulk)
+                VALUES (?, ?, 'replayed', ?, ?, ?, ?, ?, ?)""",
+                rows.stream().map(row -> new Object[] {row.get("id"), row.get("total_attempts"), now, now, node,
+                        new SqlParameterValue(Types.VARCHAR, by), forced, bulk}).toList());
+        return rows.size();
     }
 
     public boolean exists(String id) {

@@ -43,9 +43,9 @@ public class InboxRecorder {
     // Pending, or held by this node from the start: claimed by it, its first attempt counted (Inbox#canHold).
     private static final String INSERT = """
             INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
-                                      fields, raw_xml, status, attempts, next_attempt_at, received_at,
-                                      claimed_at, claimed_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                      fields, raw_xml, status, attempts, total_attempts, next_attempt_at,
+                                      received_at, claimed_at, claimed_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** How long a duplicate waits for its original to reach the inbox (see {@link #awaitOriginal}). */
     static final Duration ORIGINAL_WAIT = Duration.ofSeconds(1);
@@ -132,7 +132,7 @@ public class InboxRecorder {
         Object[] row = {id, message.getHeader("account", String.class), event.getFromUserName(), event.getMsgType(),
                 nullable(event.getEvent()), nullable(event.getEventKey()), event.getCreateTime(),
                 json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class),
-                holding ? "claimed" : "pending", holding ? 1 : 0, now, now,
+                holding ? "claimed" : "pending", holding ? 1 : 0, holding ? 1 : 0, now, now,
                 holding ? now : new SqlParameterValue(Types.TIMESTAMP, null),
                 holding ? inbox.node() : new SqlParameterValue(Types.VARCHAR, null)};
         Runnable recorded = () -> inbox.recorded(id, holding); // this node's dispatcher takes it now, not at its next poll

@@ -40,7 +40,8 @@ import org.springframework.util.FileSystemUtils;
  * The operator console in a real headless browser (Debian's chromium and chromedriver, which
  * .ci/run installs), against the whole hub on the real PostgreSQL, Redis and RabbitMQ, with
  * WireMock as a CRM that fails: an operator signs in, finds the dead event, sees why it died,
- * replays it and sees it done; a wrong token shows nothing; hostile text from a push stays text.
+ * replays it and sees it done with every attempt kept; the live figures of the last hour are a
+ * chart; a wrong token shows nothing; hostile text from a push stays text.
  * One browser for the class; each test starts from a signed-out page.
  */
 class ConsoleBrowserTests extends HubIntegrationTest {
@@ -123,11 +124,49 @@ class ConsoleBrowserTests extends HubIntegrationTest {
         waitFor().until(ExpectedConditions.textMatches(By.id("event-outcome"), Pattern.compile("now done")));
         assertThat(column("event-columns", "status")).isEqualTo("done");
         assertThat(state.events(openId).get(0)).containsEntry("status", "done");
+        // the replay kept the event's history: six attempts until it died, the replay, the attempt that did it
+        List<WebElement> history = browser.findElements(By.cssSelector("#event-history tbody tr"));
+        assertThat(history).extracting(tr -> tr.getAttribute("data-outcome"))
+                .containsExactly("retry", "retry", "retry", "retry", "retry", "dead", "replayed", "done");
+        assertThat(history).extracting(tr -> tr.findElement(By.cssSelector("td:first-child")).getText())
+                .containsExactly("1", "2", "3", "4", "5", "6", "", "7");
+        assertThat(history.get(0).getText()).contains("statusCode: 500");
+        assertThat(history.get(6).getText()).contains("by the operator API from 127.0.0.1");
+        assertThat(history.get(7).findElement(By.className("history-error")).getText()).isEmpty();
+        assertThat(history.get(0).findElement(By.cssSelector("td.time")).getAttribute("title"))
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", browser.findElement(By.id("event-history")));
+        screenshot("console-history");
         crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
         screenshot("console-replayed");
         tab("overview");
         waitFor().until(ExpectedConditions.textToBe(By.cssSelector("#count-dead .value"), "0"));
         assertThat(text("count-done")).contains("1");
+    }
+
+    @Test
+    void theLiveFiguresAreAlsoDrawnAsTheLastHourBesideTheCards() {
+        client.send(Fixtures.push("event-click", openId, createTime));
+        signIn(ProdTestProperties.ADMIN_TOKEN);
+        // a point every 10 s, drawn on each refresh: wait for a line of two points at least
+        new WebDriverWait(browser, Duration.ofSeconds(45)).until(d -> d.findElements(By.cssSelector("#live-rates circle.last-pushesPerSecond"))
+                .stream().anyMatch(last -> Integer.parseInt(last.getAttribute("data-points")) >= 2));
+        for (String chart : List.of("live-rates", "live-p99", "live-backlog")) {
+            assertThat(browser.findElements(By.cssSelector("#" + chart + " svg polyline.line"))).as(chart).isNotEmpty();
+            assertThat(browser.findElements(By.cssSelector("#" + chart + " text.y-label"))).as(chart).hasSizeGreaterThan(1);
+            assertThat(text(chart)).as(chart).contains("the last hour");
+        }
+        WebElement pushes = browser.findElement(By.cssSelector("#live-rates polyline.line-pushesPerSecond"));
+        int points = Integer.parseInt(browser.findElement(By.cssSelector("#live-rates circle.last-pushesPerSecond")).getAttribute("data-points"));
+        assertThat(pushes.getAttribute("points").trim().split("\\s+")).hasSize(points);
+        assertThat(text("live-rates")).contains("pushes / s").contains("done / s");
+        assertThat(text("live-p99")).contains("answer p99 (ms)");
+        assertThat(text("live-backlog")).contains("backlog");
+        assertThat(text("live-window")).contains("one per 10 s");
+        // beside today's cards, in the same tab
+        assertThat(browser.findElement(By.id("fig-pushes")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("live-rates")).isDisplayed()).isTrue();
+        screenshot("console-last-hour");
     }
 
     @Test

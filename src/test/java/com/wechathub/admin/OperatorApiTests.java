@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -318,6 +322,45 @@ class OperatorApiTests extends HubIntegrationTest {
         assertThat(post("/admin/events/no-such-event/replay?force=true", TOKEN).statusCode()).isEqualTo(404);
     }
 
+    /**
+     * The replay checks the status as it changes it: an event done while the replay waited for its
+     * row (a node finishing it) stays done, and the replay without force is refused. The node is
+     * played by a transaction that holds the row until the replay waits for it.
+     */
+    @Test
+    void aReplayWithoutForceLeavesDoneAnEventThatWasDoneWhileItWaited() throws Exception {
+        Instant now = Instant.now();
+        String id = insertDue("racing", openId, "CLICK", "pending", now, now.plus(Duration.ofDays(1))); // not due: no dispatcher takes it
+        try (Connection node = jdbc.getDataSource().getConnection()) {
+            node.setAutoCommit(false);
+            try {
+                try (PreparedStatement hold = node.prepareStatement("SELECT id FROM wechat_event WHERE id = ? FOR UPDATE")) {
+                    hold.setString(1, id);
+                    hold.executeQuery().close();
+                }
+                CompletableFuture<HttpResponse<String>> replay = CompletableFuture.supplyAsync(() -> post("/admin/events/" + id + "/replay", TOKEN));
+                await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject("""
+                        SELECT COUNT(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%wechat_event%'""", Integer.class) > 0);
+                try (PreparedStatement done = node.prepareStatement("UPDATE wechat_event SET status = 'done', done_at = ? WHERE id = ?")) {
+                    done.setTimestamp(1, Timestamp.from(Instant.now()));
+                    done.setString(2, id);
+                    done.executeUpdate();
+                }
+                node.commit();
+
+                HttpResponse<String> answer = replay.get(10, TimeUnit.SECONDS);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(409);
+                assertThat(answer.body()).contains("force=true");
+            } finally {
+                node.rollback();
+                node.setAutoCommit(true);
+            }
+        }
+        assertThat(statusOf(id)).isEqualTo("done");
+        assertThat(json(get("/admin/events/" + id, TOKEN).body()).path("history")).isEmpty();
+    }
+
     @Test
     void theSummaryCountsByStatusAndEventTypeAndAgesTheOldestWaitingEvent() throws IOException {
         Instant now = Instant.now();
@@ -370,6 +413,27 @@ class OperatorApiTests extends HubIntegrationTest {
     }
 
     @Test
+    void theLastHourIsAPointEveryTenSecondsFromTheSameMeters() throws IOException {
+        client.send(Fixtures.push("event-click", openId, createTime));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode hour = json(get("/admin/figures/last-hour", TOKEN).body());
+            assertThat(hour.path("everySeconds").asInt()).isEqualTo(10);
+            assertThat(hour.path("slots").asInt()).isEqualTo(360);
+            JsonNode points = hour.path("points");
+            assertThat(points.size()).isPositive().isLessThanOrEqualTo(360);
+            JsonNode last = points.get(points.size() - 1);
+            assertThat(Instant.parse(last.path("at").asText())).isBetween(Instant.now().minusSeconds(15), Instant.now());
+            assertThat(last.has("donePerSecond")).isTrue();
+            assertThat(last.has("answerP99Ms")).isTrue();
+            assertThat(last.path("backlog").isNumber()).isTrue();
+            List<Double> pushes = new ArrayList<>();
+            points.forEach(point -> pushes.add(point.path("pushesPerSecond").asDouble()));
+            assertThat(pushes).as("the push a moment ago").anyMatch(rate -> rate > 0);
+        });
+        assertThat(get("/admin/figures/last-hour?since=1", TOKEN).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void theConsolesCallsAreNotTimedAsPushes() {
         long before = answersTimed();
         for (int i = 0; i < 5; i++) {
@@ -416,7 +480,7 @@ class OperatorApiTests extends HubIntegrationTest {
     @Test
     void everyCallNeedsTheTokenButThePageLoadsWithoutOne() {
         for (String path : List.of("/admin/events", "/admin/events?status=dead", "/admin/events/abc", "/admin/summary",
-                "/admin/figures", "/admin/routes")) {
+                "/admin/figures", "/admin/figures/last-hour", "/admin/routes")) {
             assertThat(get(path, null).statusCode()).as(path).isEqualTo(401);
             assertThat(get(path, "wrong-token").statusCode()).as(path).isEqualTo(401);
         }

@@ -17,6 +17,9 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wechathub.inbox.Inbox;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.ProdTestProperties;
@@ -24,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,6 +45,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class DispatchTests extends HubIntegrationTest {
 
     @Autowired RabbitTemplate rabbit;
+    @Autowired Inbox inbox;
 
     BrokerQueue broker;
 
@@ -265,6 +270,52 @@ class DispatchTests extends HubIntegrationTest {
 
         awaitStatus("done");
         crm.verify(1, deleteRequestedFor(urlEqualTo("/bindings/demo/" + openId)).withHeader("Idempotency-Key", equalTo(id)));
+    }
+
+    @Test
+    void aReplayedEventKeepsEachAttemptWithItsOutcomeAndErrorInItsHistory() throws Exception {
+        // two failures retried, a refusal (dead at once); after the replay, the CRM takes it
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("history").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(500).withBody("first failure")).willSetStateTo("failed-1"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("history").whenScenarioStateIs("failed-1")
+                .willReturn(aResponse().withStatus(502).withBody("second failure")).willSetStateTo("failed-2"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("history").whenScenarioStateIs("failed-2")
+                .willReturn(aResponse().withStatus(404).withBody("no such binding")).willSetStateTo("fixed"));
+        crm.stubFor(any(urlMatching("/bindings/.*")).inScenario("history").whenScenarioStateIs("fixed").willReturn(ok()));
+
+        client.send(Fixtures.push("event-unsubscribe", openId, createTime));
+        awaitStatus("dead");
+        String id = eventId();
+        assertThat(admin("POST", "/admin/events/" + id + "/replay", ProdTestProperties.ADMIN_TOKEN).statusCode()).isEqualTo(202);
+        awaitStatus("done");
+
+        JsonNode shown = new ObjectMapper().readTree(admin("GET", "/admin/events/" + id, ProdTestProperties.ADMIN_TOKEN).body());
+        assertThat(shown.path("event").path("attempts").asInt()).as("attempts since the replay").isEqualTo(1);
+        assertThat(shown.path("event").path("totalAttempts").asInt()).isEqualTo(4);
+        JsonNode history = shown.path("history");
+        assertThat(history).extracting(row -> row.path("attempt").asInt() + " " + row.path("outcome").asText())
+                .containsExactly("1 retry", "2 retry", "3 dead", "3 replayed", "4 done");
+        assertThat(history.get(0).path("error").asText()).contains("500").contains("first failure");
+        assertThat(history.get(1).path("error").asText()).contains("502").contains("second failure");
+        assertThat(history.get(2).path("error").asText()).contains("404").contains("no such binding");
+        assertThat(history.get(3).path("error").isNull()).isTrue();
+        assertThat(history.get(3).path("replayedBy").asText()).isEqualTo("127.0.0.1");
+        assertThat(history.get(3).path("forced").asBoolean()).isFalse();
+        assertThat(history.get(3).path("bulk").asBoolean()).isFalse();
+        assertThat(history.get(4).path("error").isNull()).isTrue();
+        Instant previous = Instant.EPOCH;
+        for (JsonNode row : history) {
+            assertThat(row.path("node").asText()).isEqualTo(inbox.node());
+            Instant started = instant(row.path("startedAt"));
+            Instant ended = instant(row.path("endedAt"));
+            assertThat(started).isAfterOrEqualTo(previous).isBeforeOrEqualTo(ended);
+            previous = ended;
+        }
+        assertThat(history.get(4).path("replayedBy").isNull()).isTrue();
+    }
+
+    static Instant instant(JsonNode time) {
+        return OffsetDateTime.parse(time.asText()).toInstant();
     }
 
     @Test

@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
+import com.wechathub.support.ProdTestProperties;
 import com.wechathub.support.PushClient;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.wechathub.inbox.Inbox;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -83,6 +85,50 @@ class TwoDispatchersTests extends HubIntegrationTest {
                 assertThat(state.events(followers.get(i)).get(0))
                         .as("the event of %s, recorded by hub %d", followers.get(i), i % 2)
                         .containsEntry("claimed_by", nodes[i % 2]).containsEntry("attempts", 1);
+            }
+        }
+    }
+
+    @Test
+    void aReplayOfOneEventOrInBulkWakesTheDispatcherOfTheNodeThatMadeIt() throws Exception {
+        // two events dead at once (the CRM refuses them), dispatched by this suite's hub
+        crm.stubFor(WireMock.any(WireMock.urlPathMatching("/bindings/.*")).willReturn(WireMock.notFound()));
+        String inBulk = "b" + openId.substring(1);
+        String alone = "a" + openId.substring(1);
+        client.send(Fixtures.push("event-unsubscribe", inBulk, createTime));
+        client.send(Fixtures.push("event-unsubscribe", alone, createTime));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(state.events(inBulk).get(0).get("status"))
+                && "dead".equals(state.events(alone).get(0).get("status")));
+        crm.resetAll();
+        crm.stubFor(WireMock.any(WireMock.anyUrl()).willReturn(WireMock.ok()));
+
+        // The second hub polls every 30 s once it has made its first poll, and this one stops
+        // dispatching: only the replay's wake-up gets the events done in time.
+        try (ConfigurableApplicationContext second = startSecondHub(environment, "replay-hub",
+                "--hub.dispatch.poll-interval=30s", "--hub.admin.token=" + ProdTestProperties.ADMIN_TOKEN)) {
+            NotifyBuilder polled = new NotifyBuilder(second.getBean(CamelContext.class)).fromRoute("wechat-dispatch").whenDone(1).create();
+            assertThat(polled.matches(10, TimeUnit.SECONDS)).isTrue();
+            camelContext.getRouteController().stopRoute("wechat-dispatch");
+            try {
+                PushClient operator = new PushClient(port(second));
+                HttpResponse<String> bulk = operator.operator("POST", "/admin/events/replay?openId=" + inBulk, ProdTestProperties.ADMIN_TOKEN);
+                assertThat(bulk.statusCode()).as(bulk.body()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(5)).until(() -> "done".equals(state.events(inBulk).get(0).get("status")));
+
+                String id = (String) state.events(alone).get(0).get("id");
+                assertThat(operator.operator("POST", "/admin/events/" + id + "/replay", ProdTestProperties.ADMIN_TOKEN).statusCode()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(5)).until(() -> "done".equals(state.events(alone).get(0).get("status")));
+
+                String node = second.getBean(Inbox.class).node();
+                for (String follower : List.of(inBulk, alone)) {
+                    Object event = state.events(follower).get(0).get("id");
+                    assertThat(state.events(follower).get(0)).containsEntry("claimed_by", node);
+                    assertThat(jdbc.queryForList("SELECT outcome, bulk FROM wechat_event_history WHERE event_id = ? ORDER BY seq", event))
+                            .extracting(row -> row.get("outcome") + " " + row.get("bulk"))
+                            .containsExactly("dead false", "replayed " + follower.equals(inBulk), "done false");
+                }
+            } finally {
+                camelContext.getRouteController().startRoute("wechat-dispatch");
             }
         }
     }

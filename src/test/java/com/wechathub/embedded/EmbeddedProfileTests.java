@@ -69,7 +69,7 @@ class EmbeddedProfileTests {
     void withoutAnAdminTokenThereIsNoOperatorApiAndNoConsole() {
         PushClient client = PushClient.shippedDemo(PORT);
         for (String path : List.of("/admin/console", "/admin/console/console.js", "/admin/events?status=dead", "/admin/summary",
-                "/admin/figures", "/admin/routes", "/admin/events/some-id")) {
+                "/admin/figures", "/admin/figures/last-hour", "/admin/routes", "/admin/events/some-id")) {
             var answer = client.get(path);
             assertThat(answer.statusCode()).as(path).isEqualTo(404);
             assertThat(answer.body()).as(path).contains("hub.admin.token");

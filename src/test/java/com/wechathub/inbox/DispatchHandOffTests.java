@@ -13,6 +13,7 @@ import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The node that records an event hands it to its own dispatcher at once: a dispatcher waiting for
@@ -22,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class DispatchHandOffTests extends HubIntegrationTest {
 
     @Autowired DispatchProperties properties;
+    @Autowired TransactionTemplate transactions;
     @Autowired HubMetrics metrics;
     @Autowired ObjectProvider<CamelContext> camel;
     @Autowired DispatchSignal signal;
@@ -30,7 +32,7 @@ class DispatchHandOffTests extends HubIntegrationTest {
         DispatchProperties slow = new DispatchProperties(Duration.ofSeconds(30), properties.batchSize(), properties.threads(),
                 properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout(),
                 properties.nodeName(), properties.maxDefer());
-        return new Inbox(jdbc, slow, metrics, Clock.systemUTC(), signal, camel);
+        return new Inbox(jdbc, transactions, slow, metrics, Clock.systemUTC(), signal, camel);
     }
 
     @Test

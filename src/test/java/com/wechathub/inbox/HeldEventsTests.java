@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Events a node recorded as its own (held) when that node goes away: stopping, it puts those it
@@ -24,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class HeldEventsTests extends HubIntegrationTest {
 
     @Autowired DispatchProperties properties;
+    @Autowired TransactionTemplate transactions;
     @Autowired HubMetrics metrics;
     @Autowired ObjectProvider<CamelContext> camel;
 
@@ -36,7 +38,7 @@ class HeldEventsTests extends HubIntegrationTest {
 
     @Test
     void aStoppingNodePutsTheEventsItHeldButDidNotStartBackToPending() {
-        Inbox stopping = new Inbox(jdbc, properties, metrics, Clock.systemUTC(), new DispatchSignal(), camel);
+        Inbox stopping = new Inbox(jdbc, transactions, properties, metrics, Clock.systemUTC(), new DispatchSignal(), camel);
         node = stopping.node();
         // Alive, so the application's dispatcher leaves its claims alone until it stops.
         jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",

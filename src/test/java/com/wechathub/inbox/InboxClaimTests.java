@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A claim reads its rows back by node and time: a second claim in the same millisecond must not
@@ -26,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class InboxClaimTests extends HubIntegrationTest {
 
     @Autowired DispatchProperties properties;
+    @Autowired TransactionTemplate transactions;
     @Autowired HubMetrics metrics;
     @Autowired ObjectProvider<CamelContext> camel;
 
@@ -39,7 +41,7 @@ class InboxClaimTests extends HubIntegrationTest {
 
     @Test
     void twoClaimsInOneMillisecondEachReturnOnlyTheRowsTheyClaimed() throws InterruptedException {
-        Inbox inbox = new Inbox(jdbc, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal(), camel);
+        Inbox inbox = new Inbox(jdbc, transactions, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal(), camel);
         // A live node (its heartbeat in its own time), so neither it nor the application's
         // dispatcher takes its claims over.
         jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",

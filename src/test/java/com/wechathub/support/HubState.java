@@ -35,6 +35,7 @@ public final class HubState {
 
     public void clear() {
         jdbc.update("DELETE FROM wechat_event");
+        jdbc.update("DELETE FROM wechat_event_history");
         jdbc.update("DELETE FROM wechat_follower");
         if (redis != null) {
             // A cold JVM's first Redis connection can take longer than the prod profile's 500 ms on a

@@ -2,6 +2,7 @@ package com.wechathub.wechat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.wechathub.inbox.Inbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,18 @@ class WechatEventWidthsTests {
                 .containsEntry("wechat_event.event_key", WechatEvent.EVENT_KEY_WIDTH)
                 .containsEntry("wechat_follower.scene", WechatEvent.SCENE_WIDTH)
                 .containsEntry("wechat_follower.last_scene", WechatEvent.SCENE_WIDTH);
+    }
+
+    /** An event's history keeps its errors, ids and nodes as wide as the event's own columns. */
+    @ParameterizedTest
+    @ValueSource(strings = {"db/migration", "db/migration-mysql"})
+    void theHistoryKeepsWhatTheEventKeeps(String folder) throws IOException {
+        Map<String, Integer> widths = columnWidths(Path.of("src/main/resources", folder));
+
+        assertThat(widths).containsEntry("wechat_event.last_error", Inbox.ERROR_WIDTH)
+                .containsEntry("wechat_event_history.error", Inbox.ERROR_WIDTH)
+                .containsEntry("wechat_event_history.event_id", widths.get("wechat_event.id"))
+                .containsEntry("wechat_event_history.node", widths.get("wechat_event.claimed_by"));
     }
 
     /** table.column → VARCHAR width, after every migration of the folder in version order. */
