@@ -5,7 +5,14 @@ Each sample goes to the first layer whose package appears walking its stack from
 outwards, so time in the JDK or the kernel counts for the library that called it. Needs the JIT's
 symbols (`jcmd <pid> Compiler.perfmap`) and frame pointers (-XX:+PreserveFramePointer).
 
-    bench/perf_buckets.py hub.stacks
+    bench/perf_buckets.py hub.stacks                    # the whole JVM, by layer
+    bench/perf_buckets.py hub.stacks --steps Camel      # the dispatcher's threads, by step
+
+With --steps PREFIX only the threads whose name starts with PREFIX count (the dispatcher's run on
+Camel's threads: "Camel (camel-1) thread #N - wechat-dispatch-event" and its timer), and each
+sample goes to the first dispatch step found anywhere on its stack (CRM call, broker publish,
+follower upsert, …); what is in none of them is Camel's own routing, bean binding and type
+conversion, or the JVM.
 """
 import collections
 import sys
@@ -56,11 +63,38 @@ def samples(lines):
         yield thread, frames
 
 
-def main(path):
+# The dispatcher's steps, each by the frames that are only on the stack while it runs.
+STEPS = [
+    ("CRM call (camel-http, HttpClient 5)", ("component.http.HttpProducer", "org.apache.hc.")),
+    ("broker publish and its confirm (spring-rabbitmq)", ("SpringRabbitMQProducer", "springframework.amqp", "com.rabbitmq")),
+    ("follower state (Followers)", ("follower.Followers",)),
+    ("inbox: claim, open, outcomes and history (Inbox)", ("inbox.Inbox",)),
+    ("JSON for the CRM and the broker (Jackson)", ("JacksonDataFormat", "com.fasterxml")),
+    ("circuit breaker (resilience4j)", ("resilience4j",)),
+    ("dispatch traces (DispatchTraces, Micrometer Tracing)", ("DispatchTraces", "io.micrometer.tracing")),
+    ("broker message (BrokerMessages)", ("BrokerMessages",)),
+    ("CRM request beans (CrmRequests)", ("CrmRequests",)),
+    ("campaign attribution, follower details", ("CampaignAttribution", "FollowerDetails")),
+    ("logging", ("ch.qos.logback", "org.slf4j")),
+]
+
+
+def step(thread, frames):
+    for name, patterns in STEPS:
+        if any(p in frame for frame in frames for p in patterns):
+            return name
+    return "Camel routing, bean binding, type conversion; JVM" if any("org.apache.camel" in f for f in frames) \
+        else "JVM, kernel (no Camel frame)"
+
+
+def main(path, threads=None):
     counts = collections.Counter()
     with open(path, errors="replace") as stacks:
         for thread, frames in samples(stacks):
-            counts[layer(thread, frames)] += 1
+            if threads is None:
+                counts[layer(thread, frames)] += 1
+            elif thread.startswith(threads):
+                counts[step(thread, frames)] += 1
     total = sum(counts.values())
     print(f"{total} samples")
     for name, n in counts.most_common():
@@ -68,4 +102,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--steps" else None)
