@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 /**
  * One thing wrong with one route file, printed the way compilers do so editors can jump to it:

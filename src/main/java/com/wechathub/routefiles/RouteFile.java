@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

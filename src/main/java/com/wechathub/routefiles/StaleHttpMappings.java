@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -1,6 +1,5 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
-import com.wechathub.HubApplication;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,11 +43,12 @@ public final class RouteValidation {
         return false;
     }
 
-    public static int run(String[] args) {
-        return run(args, System.out);
+    /** Checks the route files against the hub that {@code application} (the hub's main class) starts. */
+    public static int run(Class<?> application, String[] args) {
+        return run(application, args, System.out);
     }
 
-    static int run(String[] args, PrintStream out) {
+    static int run(Class<?> application, String[] args, PrintStream out) {
         Path dir = dir(args);
         List<RouteFile> files;
         try {
@@ -65,7 +65,7 @@ public final class RouteValidation {
             return 1;
         }
         List<RouteProblem> problems;
-        try (ConfigurableApplicationContext hub = boot(dir, args)) {
+        try (ConfigurableApplicationContext hub = boot(application, dir, args)) {
             problems = hub.getBean(RouteValidator.class).validate(files);
         } catch (RuntimeException e) {
             List<String> configuration = configurationProblems(e);
@@ -95,7 +95,7 @@ public final class RouteValidation {
     }
 
     /** The hub, with the caller's arguments (profiles, --key=value), serving nothing. */
-    static ConfigurableApplicationContext boot(Path dir, String[] args) {
+    static ConfigurableApplicationContext boot(Class<?> application, Path dir, String[] args) {
         Map<String, String> serveNothing = new LinkedHashMap<>();
         serveNothing.put("spring.main.web-application-type", "none");
         serveNothing.put("spring.datasource.url", "jdbc:h2:mem:route-validation-" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
@@ -119,7 +119,7 @@ public final class RouteValidation {
         }
         serveNothing.forEach((key, value) -> hubArgs.add("--" + key + "=" + value));
         quiet.forEach((key, value) -> hubArgs.add("--" + key + "=" + value));
-        return new SpringApplication(HubApplication.class).run(hubArgs.toArray(String[]::new));
+        return new SpringApplication(application).run(hubArgs.toArray(String[]::new));
     }
 
     /**

@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import com.wechathub.web.WhenAnswered;
 import jakarta.servlet.FilterChain;

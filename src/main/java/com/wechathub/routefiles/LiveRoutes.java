@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import java.time.Duration;
 import java.util.ArrayList;

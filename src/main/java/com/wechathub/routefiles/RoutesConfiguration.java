@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -1,7 +1,8 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.wechathub.HubApplication;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,7 +39,7 @@ class RouteValidationTests {
 
     @BeforeAll
     static void bootTheHubThatServesNothing() {
-        hub = RouteValidation.boot(ROUTES, new String[0]);
+        hub = RouteValidation.boot(HubApplication.class, ROUTES, new String[0]);
         validator = hub.getBean(RouteValidator.class);
     }
 
@@ -61,7 +62,7 @@ class RouteValidationTests {
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         int exitCode;
         try {
-            exitCode = RouteValidation.run(new String[] {"--validate-routes=" + dir,
+            exitCode = RouteValidation.run(HubApplication.class, new String[] {"--validate-routes=" + dir,
                     "--wechat.accounts.demo.menu-replies[0].key=V1001_TODAY_MUSIC", "--wechat.accounts.demo.menu-replies[0].txet=typo",
                     "--wechat.accounts.demo.menu-replies[1].key=V2001_NEWS", "--wechat.accounts.demo.menu-replies[1].news.title=T"});
         } finally {
@@ -230,7 +231,7 @@ class RouteValidationTests {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
-            int exitCode = RouteValidation.run(new String[] {"--validate-routes=" + folder});
+            int exitCode = RouteValidation.run(HubApplication.class, new String[] {"--validate-routes=" + folder});
             return new Run(exitCode, printed.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(stdout);

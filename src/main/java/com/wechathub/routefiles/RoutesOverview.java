@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

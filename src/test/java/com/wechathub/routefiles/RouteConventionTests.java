@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

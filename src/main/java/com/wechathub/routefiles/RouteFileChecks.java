@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import java.io.StringReader;
 import java.util.ArrayList;

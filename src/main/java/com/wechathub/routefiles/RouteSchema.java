@@ -1,4 +1,4 @@
-package com.wechathub.routes;
+package com.wechathub.routefiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
