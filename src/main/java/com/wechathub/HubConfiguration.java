@@ -1,6 +1,7 @@
 package com.wechathub;
 
 import com.wechathub.inbox.DispatchProperties;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.wechat.WechatProperties;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,5 +15,11 @@ class HubConfiguration {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** This node, as the inbox's claims, late replies' claims and the access-token locks name it. */
+    @Bean
+    NodeIdentity nodeIdentity(DispatchProperties dispatch) {
+        return new NodeIdentity(dispatch.nodeName());
     }
 }

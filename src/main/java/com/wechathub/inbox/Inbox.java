@@ -3,19 +3,14 @@ package com.wechathub.inbox;
 import com.wechathub.database.DatabaseErrors;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.metrics.HubMetrics;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import com.wechathub.node.NodeIdentity;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
@@ -132,7 +127,7 @@ public class Inbox {
     private final String node;
 
     public Inbox(JdbcTemplate jdbc, DispatchProperties properties, HubMetrics metrics, Clock clock, DispatchSignal signal,
-                 ObjectProvider<CamelContext> camel) {
+                 ObjectProvider<CamelContext> camel, NodeIdentity node) {
         this.jdbc = jdbc;
         this.signal = signal;
         this.camel = camel;
@@ -141,36 +136,7 @@ public class Inbox {
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
-        String name = properties.nodeName();
-        this.node = nodeId(name == null || name.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : name, UUID.randomUUID());
-    }
-
-    /** The longest readable part of a node id: with the suffix, 101 characters, within claimed_by's 128. */
-    static final int NODE_NAME_LENGTH = 64;
-
-    /**
-     * This start's node id: the node's name and a random suffix (two starts on one host are two
-     * nodes). A name past {@link #NODE_NAME_LENGTH} characters (host names may have 253) keeps its
-     * first 55 and 8 hex digits of the whole name's SHA-256, so it stays readable and distinct.
-     */
-    static String nodeId(String name, UUID start) {
-        String readable = name;
-        if (name.length() > NODE_NAME_LENGTH) {
-            int cut = NODE_NAME_LENGTH - 9;
-            if (Character.isHighSurrogate(name.charAt(cut - 1))) {
-                cut--;
-            }
-            readable = name.substring(0, cut) + "~" + HexFormat.of().formatHex(sha256(name), 0, 4);
-        }
-        return readable + "/" + start;
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        this.node = node.id();
     }
 
     /** This node's name in wechat_event.claimed_by and wechat_node. */
