@@ -538,17 +538,6 @@ public class Inbox {
         return error.length() > 1000 ? error.substring(0, 1000) : error;
     }
 
-    /** Events in a status, newest first, for the operator API. */
-    public List<Map<String, Object>> list(String status, int limit) {
-        String columns = """
-                SELECT id, account, open_id, msg_type, event, event_key, create_time, status, attempts,
-                       next_attempt_at, last_error, received_at, done_at,
-                       reply_status, reply_error, reply_due_at, reply_done_at FROM wechat_event""";
-        return status == null || status.isBlank()
-                ? jdbc.queryForList(columns + " ORDER BY seq DESC LIMIT ?", limit)
-                : jdbc.queryForList(columns + " WHERE status = ? ORDER BY seq DESC LIMIT ?", status, limit);
-    }
-
     /**
      * Puts an event back to pending, due now, with a fresh set of attempts. False only while a
      * node is processing it (claimed); replaying a pending event just makes it due now.
