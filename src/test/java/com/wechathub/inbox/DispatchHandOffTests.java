@@ -30,7 +30,7 @@ class DispatchHandOffTests extends HubIntegrationTest {
     Inbox slowPoller() {
         DispatchProperties slow = new DispatchProperties(Duration.ofSeconds(30), properties.batchSize(), properties.threads(),
                 properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout(),
-                properties.nodeName(), properties.maxDefer());
+                properties.nodeName(), properties.maxDefer(), properties.enabled());
         return new Inbox(jdbc, slow, metrics, Clock.systemUTC(), signal, camel, new NodeIdentity(null));
     }
 
