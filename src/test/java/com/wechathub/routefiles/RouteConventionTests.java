@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.Yaml;
 class RouteConventionTests {
 
     static final Path ROUTES = Path.of("routes");
-    static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}:]+)(?::[^}]*)?}}");
+    /** {{key}}, {{key:default}}, or {{millis:key}} (MillisPropertiesFunction): the key is group 1. */
+    static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(?:millis:)?([^}:]+)(?::[^}]*)?}}");
     static final Pattern STEP_ID = Pattern.compile("^\\s+(?:- )?id: ([\\w-]+)\\s*$", Pattern.MULTILINE);
 
     record RouteFile(Path path, String name, Map<String, Object> definition, String kind, String text) {
