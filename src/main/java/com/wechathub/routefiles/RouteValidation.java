@@ -12,8 +12,14 @@ import java.util.UUID;
 import com.wechathub.wechat.WechatConfigurationCheck;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
+import org.springframework.boot.origin.Origin;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
 
 /**
  * {@code java -jar wechat-event-hub.jar --validate-routes[=DIR]}: checks every *.camel.yaml in DIR
@@ -125,7 +131,7 @@ public final class RouteValidation {
     /**
      * A configuration the hub refuses to start with, one line per problem: keys it does not know
      * under a prefix it owns (wechat.*), with where they were set, and values it cannot use, such
-     * as a menu reply that is not exactly one kind.
+     * as a menu reply that is not exactly one kind or a number out of its limits.
      */
     static List<String> configurationProblems(Throwable e) {
         List<String> problems = new ArrayList<>();
@@ -136,6 +142,13 @@ public final class RouteValidation {
                                 + ": not a setting the hub knows (misspelt, or in the wrong place?)"));
             } else if (t instanceof WechatConfigurationCheck.Refused refused) {
                 problems.addAll(refused.problems());
+            } else if (t instanceof BindException bind && bind.getCause() instanceof BindValidationException invalid) {
+                ValidationErrors errors = invalid.getValidationErrors();
+                for (ObjectError error : errors.getAllErrors()) { // a value out of its limits: hub.reply.max-late: must be greater than 0
+                    Origin origin = Origin.from(error);
+                    problems.add((error instanceof FieldError field ? errors.getName() + "." + DataObjectPropertyName.toDashedForm(field.getField())
+                            : errors.getName()) + ": " + error.getDefaultMessage() + (origin != null ? " (" + origin + ")" : ""));
+                }
             } else if (t instanceof BindException bind && bind.getCause() != null
                     && !(bind.getCause() instanceof UnboundConfigurationPropertiesException)
                     && !(bind.getCause() instanceof BindException)) {

@@ -75,6 +75,19 @@ class RouteValidationTests {
                 .contains("refuses this configuration");
     }
 
+    /** A value out of its limits (the typed properties are validated) fails the check too, naming the key. */
+    @Test
+    void aSettingOutOfItsLimitsFailsTheCommandNamingTheKey() throws IOException {
+        copyRoutes();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int exitCode = RouteValidation.run(HubApplication.class, new String[] {"--validate-routes=" + dir, "--hub.reply.max-late=0"},
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(exitCode).as(output).isEqualTo(1);
+        assertThat(output).contains("hub.reply.max-late: must be greater than 0").contains("refuses this configuration");
+    }
+
     /**
      * One mistake: in which file, the text replaced, what replaces it, what the problem must say,
      * and the text on the line it must be reported at.
