@@ -1,7 +1,7 @@
 package com.wechathub;
 
 import com.wechathub.accounts.ConfigValidation;
-import com.wechathub.routes.RouteValidation;
+import com.wechathub.routefiles.RouteValidation;
 import com.wechathub.simulator.Simulator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -14,7 +14,7 @@ public class HubApplication {
             System.exit(ConfigValidation.run(args));
         }
         if (RouteValidation.requested(args)) {
-            System.exit(RouteValidation.run(args));
+            System.exit(RouteValidation.run(HubApplication.class, args));
         }
         if (Simulator.requested(args)) {
             System.exit(Simulator.run(args));

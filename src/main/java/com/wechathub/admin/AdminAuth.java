@@ -11,7 +11,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,8 +35,8 @@ public class AdminAuth {
     private final byte[] token;
     private final FailedTokens failures;
 
-    public AdminAuth(@Value("${hub.admin.token:}") String token, Clock clock) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+    public AdminAuth(AdminProperties admin, Clock clock) {
+        this.token = admin.token().getBytes(StandardCharsets.UTF_8);
         this.failures = new FailedTokens(MAX_FAILURES, WINDOW, MAX_CLIENTS, clock);
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,10 +54,10 @@ class LiveFigures implements DisposableBean {
     private Sample pointFrom; // the sample the next point is measured from
     private final ScheduledExecutorService sampler;
 
-    LiveFigures(MeterRegistry registry, Clock clock, @Value("${hub.admin.token:}") String token) {
+    LiveFigures(MeterRegistry registry, Clock clock, AdminProperties admin) {
         this.registry = registry;
         this.clock = clock;
-        if (token.isEmpty()) {
+        if (admin.token().isEmpty()) {
             sampler = null;
             return;
         }

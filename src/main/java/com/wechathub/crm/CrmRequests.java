@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.UriUtils;
 
@@ -22,10 +21,9 @@ public class CrmRequests {
     private final String token;
     private final Set<Integer> refusedStatuses;
 
-    public CrmRequests(@Value("${hub.crm.token:}") String token,
-                       @Value("${hub.crm.refused-statuses:400,404,405,410,413,414,415,422,501}") Set<Integer> refusedStatuses) {
-        this.token = token;
-        this.refusedStatuses = Set.copyOf(refusedStatuses);
+    public CrmRequests(CrmProperties crm) {
+        this.token = crm.token();
+        this.refusedStatuses = Set.copyOf(crm.refusedStatuses());
     }
 
     /**

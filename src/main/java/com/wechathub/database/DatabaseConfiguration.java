@@ -1,8 +1,10 @@
 package com.wechathub.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.flyway.FlywayConfigurationCustomizer;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,11 +16,12 @@ import org.springframework.core.env.Environment;
  * set them: only Spring Boot's own keys are needed to run on PostgreSQL or MySQL/MariaDB.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DatabaseProperties.class)
 class DatabaseConfiguration {
 
     @Bean
-    InboxLocation inboxLocation(Environment environment) {
-        return InboxLocation.of(environment);
+    InboxLocation inboxLocation(Environment environment, DatabaseProperties database) {
+        return InboxLocation.of(environment.getProperty("spring.datasource.url", ""), database);
     }
 
     @Bean
@@ -30,12 +33,12 @@ class DatabaseConfiguration {
     }
 
     @Bean
-    static BeanPostProcessor inboxConnections(Environment environment) {
+    static BeanPostProcessor inboxConnections(ObjectProvider<InboxLocation> location) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
                 if (bean instanceof HikariDataSource pool) {
-                    configure(pool, InboxLocation.of(environment));
+                    configure(pool, location.getObject());
                 }
                 return bean;
             }

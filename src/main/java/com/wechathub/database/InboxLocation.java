@@ -3,7 +3,6 @@ package com.wechathub.database;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.boot.jdbc.DatabaseDriver;
-import org.springframework.core.env.Environment;
 
 /**
  * Where the hub keeps its tables: the database of {@code spring.datasource.url} and, on a database
@@ -24,9 +23,8 @@ public record InboxLocation(DatabaseDriver driver, Optional<String> schema) {
         }
     }
 
-    static InboxLocation of(Environment environment) {
-        String url = environment.getProperty("spring.datasource.url", "");
-        String schema = environment.getProperty(SCHEMA_KEY, "").trim();
+    static InboxLocation of(String url, DatabaseProperties database) {
+        String schema = database.schema() == null ? "" : database.schema().trim();
         return new InboxLocation(DatabaseDriver.fromJdbcUrl(url), schema.isEmpty() ? Optional.empty() : Optional.of(schema));
     }
 

@@ -1,10 +1,10 @@
 package com.wechathub.idempotency;
 
-import com.wechathub.wechat.WechatProperties;
+import com.wechathub.wechat.DedupeProperties;
+import com.wechathub.wechat.PushProperties;
 import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,9 +21,8 @@ class DedupeConfiguration {
 
     @Bean("wechatDedupe")
     @ConditionalOnProperty(name = "hub.dedupe.store", havingValue = "redis")
-    IdempotentRepository redisDedupe(StringRedisTemplate redis, WechatProperties.Limits limits,
-                                     @Value("${hub.dedupe.key-prefix:wechat-dedupe}") String keyPrefix) {
-        var repository = new SpringRedisStringIdempotentRepository(redis, keyPrefix);
+    IdempotentRepository redisDedupe(StringRedisTemplate redis, PushProperties limits, DedupeProperties dedupe) {
+        var repository = new SpringRedisStringIdempotentRepository(redis, dedupe.keyPrefix());
         repository.setExpiry(limits.dedupeTtl().toSeconds());
         return new FailOpenIdempotentRepository(repository);
     }

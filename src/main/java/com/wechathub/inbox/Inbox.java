@@ -3,21 +3,16 @@ package com.wechathub.inbox;
 import com.wechathub.database.DatabaseErrors;
 import com.wechathub.idempotency.EventIdentity;
 import com.wechathub.metrics.HubMetrics;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import com.wechathub.node.NodeIdentity;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
@@ -152,7 +147,7 @@ public class Inbox {
     private final String node;
 
     public Inbox(JdbcTemplate jdbc, TransactionTemplate transactions, DispatchProperties properties, HubMetrics metrics, Clock clock,
-                 DispatchSignal signal, ObjectProvider<CamelContext> camel) {
+                 DispatchSignal signal, ObjectProvider<CamelContext> camel, NodeIdentity node) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.signal = signal;
@@ -162,36 +157,7 @@ public class Inbox {
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
-        String name = properties.nodeName();
-        this.node = nodeId(name == null || name.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : name, UUID.randomUUID());
-    }
-
-    /** The longest readable part of a node id: with the suffix, 101 characters, within claimed_by's 128. */
-    static final int NODE_NAME_LENGTH = 64;
-
-    /**
-     * This start's node id: the node's name and a random suffix (two starts on one host are two
-     * nodes). A name past {@link #NODE_NAME_LENGTH} characters (host names may have 253) keeps its
-     * first 55 and 8 hex digits of the whole name's SHA-256, so it stays readable and distinct.
-     */
-    static String nodeId(String name, UUID start) {
-        String readable = name;
-        if (name.length() > NODE_NAME_LENGTH) {
-            int cut = NODE_NAME_LENGTH - 9;
-            if (Character.isHighSurrogate(name.charAt(cut - 1))) {
-                cut--;
-            }
-            readable = name.substring(0, cut) + "~" + HexFormat.of().formatHex(sha256(name), 0, 4);
-        }
-        return readable + "/" + start;
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        this.node = node.id();
     }
 
     /** This node's name in wechat_event.claimed_by and wechat_node. */
@@ -627,17 +593,6 @@ public class Inbox {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String error = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         return error.length() > ERROR_WIDTH ? error.substring(0, ERROR_WIDTH) : error;
-    }
-
-    /** Events in a status, newest first, for the operator API. */
-    public List<Map<String, Object>> list(String status, int limit) {
-        String columns = """
-                SELECT id, account, open_id, msg_type, event, event_key, create_time, status, attempts,
-                       next_attempt_at, last_error, received_at, done_at,
-                       reply_status, reply_error, reply_due_at, reply_done_at FROM wechat_event""";
-        return status == null || status.isBlank()
-                ? jdbc.queryForList(columns + " ORDER BY seq DESC LIMIT ?", limit)
-                : jdbc.queryForList(columns + " WHERE status = ? ORDER BY seq DESC LIMIT ?", status, limit);
     }
 
     /** What a replay of one event came to. */

@@ -8,7 +8,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,12 +35,11 @@ class NodeHeartbeat implements SmartLifecycle {
     private ScheduledExecutorService beats;
     private volatile boolean failing;
 
-    NodeHeartbeat(JdbcTemplate jdbc, Inbox inbox, DispatchProperties properties, Clock clock,
-                  @Value("${hub.dispatch.enabled:true}") boolean dispatching) {
+    NodeHeartbeat(JdbcTemplate jdbc, Inbox inbox, DispatchProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.inbox = inbox;
         this.every = properties.nodeTimeout().dividedBy(5);
-        this.dispatching = dispatching;
+        this.dispatching = properties.enabled();
         this.clock = clock;
         this.startedAt = new Timestamp(clock.millis());
     }

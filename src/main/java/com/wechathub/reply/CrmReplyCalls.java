@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * Makes a {@code crm:} reply's HTTP request (routes/wechat-crm-reply.camel.yaml, its
  * {@code httpClientConfigurer}) abortable from another thread: a reply that is cancelled — expired,
  * refused by a full node, of an account that cannot send it — closes its connection to the CRM at
- * once instead of holding a thread and a pooled connection until hub.reply.crm-timeout. The
+ * once instead of holding a thread and a pooled connection until hub.reply.max-wait. The
  * request runs on the thread that asks ({@link ReplyFromCrm}); a hook in the client's execution
  * chain hands the request in flight to that thread's {@link Call}.
  */

@@ -2,13 +2,13 @@ package com.wechathub.reply;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.wechat.WechatProperties;
 import com.wechathub.wechat.WechatProperties.MenuReply;
 import com.wechathub.wechat.api.WechatApi;
 import com.wechathub.wechat.api.WechatApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -76,13 +75,14 @@ public class LateReplies implements DisposableBean {
     private final MeterRegistry registry;
     private final Clock clock;
     private final ExecutorService threads;
-    private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    private final String node;
     private final Set<String> working = ConcurrentHashMap.newKeySet();
     private final NamedParameterJdbcTemplate named;
 
     LateReplies(JdbcTemplate jdbc, WechatApi api, ReplyFromCrm crm, WechatProperties accounts, ReplyProperties properties,
-                ObjectMapper json, MeterRegistry registry, Clock clock) {
+                ObjectMapper json, MeterRegistry registry, Clock clock, NodeIdentity node) {
         this.jdbc = jdbc;
+        this.node = node.id();
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.api = api;
         this.crm = crm;

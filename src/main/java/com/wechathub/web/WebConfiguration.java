@@ -1,9 +1,7 @@
 package com.wechathub.web;
 
 import com.wechathub.metrics.HubMetrics;
-import com.wechathub.wechat.WechatProperties;
-import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
+import com.wechathub.wechat.PushProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
@@ -14,8 +12,8 @@ class WebConfiguration {
 
     /** First in line: a push refused for load costs the least when refused before anything else. */
     @Bean
-    FilterRegistrationBean<LoadShedFilter> pushLoadShedding(@Value("${hub.push.max-in-flight:200}") int limit, HubMetrics metrics) {
-        var registration = new FilterRegistrationBean<>(new LoadShedFilter(limit, () -> metrics.rejected("overloaded")));
+    FilterRegistrationBean<LoadShedFilter> pushLoadShedding(PushProperties push, HubMetrics metrics) {
+        var registration = new FilterRegistrationBean<>(new LoadShedFilter(push.maxInFlight(), () -> metrics.rejected("overloaded")));
         registration.addUrlPatterns("/wechat/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
@@ -36,9 +34,8 @@ class WebConfiguration {
      * reads a PUT form body whole) and before any route sees it.
      */
     @Bean
-    FilterRegistrationBean<BodyLimitFilter> bodyLimit(WechatProperties.Limits limits,
-                                                      @Value("${hub.push.body-timeout:5s}") Duration timeout, HubMetrics metrics) {
-        var filter = new BodyLimitFilter(limits.maxBody(), timeout, () -> metrics.rejected("too_large"),
+    FilterRegistrationBean<BodyLimitFilter> bodyLimit(PushProperties push, HubMetrics metrics) {
+        var filter = new BodyLimitFilter(push.maxBody(), push.bodyTimeout(), () -> metrics.rejected("too_large"),
                 () -> metrics.rejected("too_slow"));
         var registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/wechat/*", "/admin/*");

@@ -2,7 +2,6 @@ package com.wechathub.wechat;
 
 import com.wechathub.campaign.Campaign;
 import com.wechathub.campaign.Menu;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -23,6 +21,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code pic-url}, a reply kind that does not exist) stops the binding, and a reply that is not
  * exactly one kind stops {@link WechatConfigurationCheck}; either way the hub does not start, and
  * {@code --validate-routes} fails, naming the key, rather than a follower's click failing later.
+ *
+ * @param accounts the accounts served, each at /wechat/&lt;id&gt; with its keys {@code wechat.accounts.<id>.token},
+ *                 app-id, encoding-aes-key, app-secret, mode, its replies, menu and campaigns (docs/wechat.md). A
+ *                 validated edit of the configuration file applies while the hub runs (hub.accounts.reload)
+ * @param api      WeChat's API, for the accounts with an app-secret
  */
 @ConfigurationProperties(prefix = "wechat", ignoreUnknownFields = false)
 public record WechatProperties(@DefaultValue Map<String, Account> accounts, @DefaultValue Api api) {
@@ -67,10 +70,12 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     /**
      * WeChat's API (docs/wechat.md), called through routes/wechat-api.camel.yaml.
      *
-     * @param baseUrl         https://api.weixin.qq.com in prod; the built-in stand-in by default
-     * @param connectTimeout  ms
-     * @param responseTimeout ms
-     * @param qrcodeBaseUrl   where a scene QR code's image is fetched (showqrcode, docs/wechat.md, "The menu and scene-QR campaigns")
+     * @param baseUrl         WeChat's API: https://api.weixin.qq.com in prod; application.yaml's default profile
+     *                        points it at the built-in stand-in (/stand-in/wechat)
+     * @param connectTimeout  milliseconds to open a connection to WeChat's API
+     * @param responseTimeout milliseconds a call to WeChat's API waits for the answer
+     * @param qrcodeBaseUrl   where a scene QR code's image is fetched (showqrcode, docs/wechat.md, "The menu and
+     *                        scene-QR campaigns"): https://mp.weixin.qq.com in prod
      */
     public record Api(
             @DefaultValue("https://api.weixin.qq.com") String baseUrl,
@@ -83,13 +88,11 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
     private static final java.util.regex.Pattern AES_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{43}");
 
     /**
-     * @param previousToken          during a rotation, the token WeChat's console had before: a push or
-     *                               URL check signed with it is still accepted (docs/operating.md, "Live edits")
-     * @param previousEncodingAesKey the AES key before, likewise: tried when the current one fails,
-     *                               and the reply is encrypted with the key the push came with
-     * @param mode WeChat's message encryption mode for the account: {@code plain}, {@code compatible}
-     *             (plain pushes and encrypted ones) or {@code safe} (encrypted only); by default
-     *             compatible when the account has an AES key (app-id and encoding-aes-key), else plain
+     * One account, {@code wechat.accounts.<id>}. The accounts are a map, which the configuration
+     * processor does not descend into: each component's description, as IDEs and
+     * docs/configuration.md show it, is in META-INF/additional-spring-configuration-metadata.json
+     * ({@code wechat.accounts.*.token} and the rest); a component added here needs its entry there
+     * (ConfigurationDocsTests fails without it).
      */
     public record Account(
             String token,
@@ -318,13 +321,5 @@ public record WechatProperties(@DefaultValue Map<String, Account> accounts, @Def
 
     /** Texts for a scene QR code: on a follow through it, and on a scan by a follower. */
     public record SceneReply(String scene, String welcome, String scan) {
-    }
-
-    /** Limits on what a push may be. */
-    @ConfigurationProperties("hub.push")
-    public record Limits(
-            @DefaultValue("300s") Duration timestampTolerance,
-            @DefaultValue("10m") Duration dedupeTtl,
-            @DefaultValue("64KB") DataSize maxBody) {
     }
 }

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,7 +41,7 @@ public class WechatPushes {
     private static final Pattern ECHOSTR = Pattern.compile("[A-Za-z0-9]{1," + MAX_ECHOSTR + "}");
 
     private final WechatProperties properties;
-    private final WechatProperties.Limits limits;
+    private final PushProperties limits;
     private final Clock clock;
     private final SignatureUses signatureUses;
     private final HubMetrics metrics;
@@ -58,15 +57,13 @@ public class WechatPushes {
     record Credentials(String token, String encodingAesKey) {
     }
 
-    public WechatPushes(WechatProperties properties, WechatProperties.Limits limits, Clock clock, SignatureUses signatureUses,
-                        HubMetrics metrics, @Value("${hub.push.signature-reuse:refuse}") String signatureReuse) {
+    public WechatPushes(WechatProperties properties, PushProperties limits, Clock clock, SignatureUses signatureUses,
+                        HubMetrics metrics) {
         this.metrics = metrics;
-        this.allowSignatureReuse = "allow".equalsIgnoreCase(signatureReuse.trim());
+        this.allowSignatureReuse = limits.signatureReuse() == PushProperties.SignatureReuse.ALLOW;
         if (allowSignatureReuse) {
             LoggerFactory.getLogger(WechatPushes.class).warn("hub.push.signature-reuse=allow: a signature seen once can carry"
                     + " any push for the timestamp window. Only for load generators that sign every push alike, never facing the internet");
-        } else if (!"refuse".equalsIgnoreCase(signatureReuse.trim())) {
-            throw new IllegalStateException("hub.push.signature-reuse: '" + signatureReuse + "' is not one of refuse, allow");
         }
         this.properties = properties;
         this.limits = limits;

@@ -40,7 +40,7 @@ class LiveFiguresTests {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Counter pushes = Counter.builder("wechat.pushes").tag("account", "demo").tag("event", "CLICK").register(registry);
         Timer answers = Timer.builder("wechat.push.answer").tag("status", "200").publishPercentileHistogram().register(registry);
-        LiveFigures figures = new LiveFigures(registry, Clock.systemUTC(), "");
+        LiveFigures figures = new LiveFigures(registry, Clock.systemUTC(), new AdminProperties(""));
         LiveFigures.Sample before = figures.sample();
         pushes.increment(30);
         for (int i = 0; i < 100; i++) {
@@ -78,7 +78,7 @@ class LiveFiguresTests {
                 return Instant.ofEpochMilli(now.get());
             }
         };
-        LiveFigures figures = new LiveFigures(registry, clock, ""); // no sampler thread: the test takes the samples
+        LiveFigures figures = new LiveFigures(registry, clock, new AdminProperties("")); // no sampler thread: the test takes the samples
         figures.keepSample();
         pushes.increment(50);
         done.increment(20);

@@ -3,6 +3,7 @@ package com.wechathub.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.metrics.HubMetrics;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.support.Fixtures;
 import com.wechathub.support.HubIntegrationTest;
 import java.time.Clock;
@@ -31,8 +32,8 @@ class DispatchHandOffTests extends HubIntegrationTest {
     Inbox slowPoller() {
         DispatchProperties slow = new DispatchProperties(Duration.ofSeconds(30), properties.batchSize(), properties.threads(),
                 properties.maxAttempts(), properties.backoff(), properties.maxBackoff(), properties.lease(), properties.nodeTimeout(),
-                properties.nodeName(), properties.maxDefer());
-        return new Inbox(jdbc, transactions, slow, metrics, Clock.systemUTC(), signal, camel);
+                properties.nodeName(), properties.maxDefer(), properties.enabled());
+        return new Inbox(jdbc, transactions, slow, metrics, Clock.systemUTC(), signal, camel, new NodeIdentity(null));
     }
 
     @Test

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class DispatchPropertiesTests {
 
     final DispatchProperties properties = new DispatchProperties(Duration.ofMillis(100), 50, 16, 8, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2),
-            Duration.ofSeconds(10), null, Duration.ofDays(1));
+            Duration.ofSeconds(10), null, Duration.ofDays(1), true);
 
     @Test
     void backOffDoublesUpToTheCap() {

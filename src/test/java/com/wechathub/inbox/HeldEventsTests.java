@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.wechathub.metrics.HubMetrics;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.support.HubIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -38,7 +39,7 @@ class HeldEventsTests extends HubIntegrationTest {
 
     @Test
     void aStoppingNodePutsTheEventsItHeldButDidNotStartBackToPending() {
-        Inbox stopping = new Inbox(jdbc, transactions, properties, metrics, Clock.systemUTC(), new DispatchSignal(), camel);
+        Inbox stopping = new Inbox(jdbc, transactions, properties, metrics, Clock.systemUTC(), new DispatchSignal(), camel, new NodeIdentity(null));
         node = stopping.node();
         // Alive, so the application's dispatcher leaves its claims alone until it stops.
         jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",

@@ -3,6 +3,7 @@ package com.wechathub.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.metrics.HubMetrics;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.support.HubIntegrationTest;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -41,7 +42,7 @@ class InboxClaimTests extends HubIntegrationTest {
 
     @Test
     void twoClaimsInOneMillisecondEachReturnOnlyTheRowsTheyClaimed() throws InterruptedException {
-        Inbox inbox = new Inbox(jdbc, transactions, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal(), camel);
+        Inbox inbox = new Inbox(jdbc, transactions, properties, metrics, Clock.fixed(ahead, ZoneOffset.UTC), new DispatchSignal(), camel, new NodeIdentity(null));
         // A live node (its heartbeat in its own time), so neither it nor the application's
         // dispatcher takes its claims over.
         jdbc.update("INSERT INTO wechat_node (id, started_at, heartbeat_at) VALUES (?, ?, ?)",

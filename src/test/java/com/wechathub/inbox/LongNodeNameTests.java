@@ -11,7 +11,6 @@ import com.wechathub.support.PushClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,7 +19,8 @@ import org.springframework.core.env.Environment;
 /**
  * A node's id (wechat_event.claimed_by, wechat_node.id, VARCHAR(128)) comes from its name, by
  * default pid@host, and host names may have up to 253 characters. A node with a 200-character
- * name still records, claims and dispatches: its id is cut to fit, readable and distinct.
+ * name still records, claims and dispatches: its id is cut to fit, readable and distinct
+ * (NodeIdentityTests).
  */
 class LongNodeNameTests extends HubIntegrationTest {
 
@@ -44,14 +44,5 @@ class LongNodeNameTests extends HubIntegrationTest {
             assertThat(nodes).as("its heartbeat").hasSize(1);
             crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + openId)));
         }
-    }
-
-    @Test
-    void twoLongNamesThatShareTheirFirstCharactersStayApart() {
-        String other = LONG_NAME.substring(0, 199) + "x";
-        String a = Inbox.nodeId(LONG_NAME, UUID.randomUUID());
-        String b = Inbox.nodeId(other, UUID.randomUUID());
-        assertThat(a.substring(0, a.indexOf('/'))).isNotEqualTo(b.substring(0, b.indexOf('/')));
-        assertThat(Inbox.nodeId("12@short-host", UUID.randomUUID())).startsWith("12@short-host/");
     }
 }

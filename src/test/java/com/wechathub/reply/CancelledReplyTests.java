@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A cancelled late reply (SPEC §10.4) aborts its CRM request: the CRM hangs far longer than the
+ * A cancelled late reply (docs/wechat.md, "Late replies") aborts its CRM request: the CRM hangs far longer than the
  * test, the reply is cancelled when its deadline passes, and the request is gone within a second —
- * not held until hub.reply.crm-timeout (45 s) with its thread and pooled connection.
+ * not held until hub.reply.max-wait (45 s, the request's timeout) with its thread and pooled connection.
  */
 class CancelledReplyTests extends HubIntegrationTest {
 

@@ -28,7 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * A late reply (SPEC §10.4) the node cannot queue (its late-reply threads are all busy) or whose
+ * A late reply (docs/wechat.md, "Late replies") the node cannot queue (its late-reply threads are all busy) or whose
  * database write fails is retried or marked failed on its event, never silently gone. Database
  * faults are real: a PostgreSQL trigger raises once on one kind of UPDATE of the follower's row.
  */

@@ -35,7 +35,7 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 
 /**
- * Late replies on two nodes whose clocks differ (SPEC §10.4): this test's hub, and a second one
+ * Late replies on two nodes whose clocks differ (docs/wechat.md, "Late replies"): this test's hub, and a second one
  * whose JVM clock runs two minutes ahead (within the pushes' timestamp tolerance) ({@link SkewedClock}), both with hub.reply.lease = 3 s. Leases
  * are compared on the database's clock, so the fast node never takes over a live lease; a node
  * that lost its lease can neither send nor mark the reply sent.

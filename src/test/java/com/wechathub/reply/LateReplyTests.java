@@ -15,6 +15,7 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.wechathub.inbox.Inbox;
 import com.wechathub.support.ApiAccount;
 import com.wechathub.support.FakeWechatApi;
 import com.wechathub.support.Fixtures;
@@ -43,6 +44,7 @@ class LateReplyTests extends HubIntegrationTest {
     static final int CRM_DELAY = 6_000;
 
     @Autowired MeterRegistry registry;
+    @Autowired Inbox inbox;
 
     PushClient api;
 
@@ -109,6 +111,7 @@ class LateReplyTests extends HubIntegrationTest {
             long sentAfter = sends.get(0).getLoggedDate().getTime() - plainAnswer.startedAt();
             assertThat(sentAfter).as("ms from the push to the message; the CRM answers after %d", CRM_DELAY).isBetween((long) CRM_DELAY, CRM_DELAY + 3_000L);
             assertThat(event).containsEntry("reply_error", null).containsEntry("status", "done");
+            assertThat(event).as("the node that took the reply over, by the id it claims events with").containsEntry("reply_claimed_by", inbox.node());
             assertThat((String) event.get("reply_message")).contains("Your parcel left the warehouse.");
             assertThat(event.get("reply_done_at")).isNotNull();
         }

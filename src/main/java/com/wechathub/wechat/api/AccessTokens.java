@@ -1,11 +1,11 @@
 package com.wechathub.wechat.api;
 
 import com.wechathub.accounts.AccountsChanged;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.wechat.WechatProperties.Account;
 import com.wechathub.wechat.WechatProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,12 +58,13 @@ public class AccessTokens {
     private final TokenProperties properties;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final String node = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    private final String node;
     private final Map<String, Outcome> lastRequest = new ConcurrentHashMap<>();
 
     AccessTokens(TokenStore store, WechatApiCalls calls, WechatProperties accounts, TokenProperties properties,
-                 MeterRegistry registry, Clock clock) {
+                 MeterRegistry registry, Clock clock, NodeIdentity node) {
         this.store = store;
+        this.node = node.id();
         this.calls = calls;
         this.accounts = accounts;
         this.properties = properties;

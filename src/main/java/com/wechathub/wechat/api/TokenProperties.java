@@ -1,8 +1,12 @@
 package com.wechathub.wechat.api;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * How the hub keeps WeChat's access tokens and backs off when WeChat refuses (docs/wechat.md).
@@ -17,16 +21,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param forceRefreshSpacing at most one force_refresh per AppID this often, for the whole cluster (WeChat: 30 s)
  * @param forceRefreshPerDay  and at most this many a day (WeChat: 20)
  */
+@Validated
 @ConfigurationProperties("hub.token")
 record TokenProperties(
-        @DefaultValue("memory") String store,
-        @DefaultValue("wechat-token") String keyPrefix,
+        @DefaultValue("memory") @Pattern(regexp = "memory|redis", message = "must be memory or redis") String store,
+        @DefaultValue("wechat-token") @NotBlank String keyPrefix,
         @DefaultValue("60s") Duration refreshMargin,
         @DefaultValue("10s") Duration lockWait,
         @DefaultValue("5m") Duration failureBackoff,
         @DefaultValue("5s") Duration retryBackoff,
         @DefaultValue("30s") Duration forceRefreshSpacing,
-        @DefaultValue("20") int forceRefreshPerDay) {
+        @DefaultValue("20") @PositiveOrZero int forceRefreshPerDay) {
 
     /** The token-request lock outlives one stable_token call (its timeout) with room to spare. */
     Duration lockTtl() {

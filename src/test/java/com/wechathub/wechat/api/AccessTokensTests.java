@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.wechathub.accounts.AccountsChanged;
+import com.wechathub.node.NodeIdentity;
 import com.wechathub.support.TestSchema;
 import com.wechathub.wechat.WechatProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -122,7 +123,7 @@ class AccessTokensTests {
     }
 
     AccessTokens node(FakeCalls calls, WechatProperties accounts, MeterRegistry registry) {
-        return new AccessTokens(store, calls, accounts, properties(Duration.ofSeconds(10)), registry, Clock.systemUTC());
+        return new AccessTokens(store, calls, accounts, properties(Duration.ofSeconds(10)), registry, Clock.systemUTC(), new NodeIdentity(null));
     }
 
     @Test
@@ -315,7 +316,7 @@ class AccessTokensTests {
     void aCallerGivesUpWhenAnotherNodeHoldsTheLockTooLong() {
         store.tryLock("wx1", "a-stuck-node", Duration.ofSeconds(30));
         AccessTokens node = new AccessTokens(store, new FakeCalls(), account(), properties(Duration.ofMillis(300)),
-                new SimpleMeterRegistry(), Clock.systemUTC());
+                new SimpleMeterRegistry(), Clock.systemUTC(), new NodeIdentity(null));
         assertThatThrownBy(() -> node.token("shop")).isInstanceOf(WechatApiException.class)
                 .hasMessageContaining("another node's token request did not finish");
     }
