@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import org.apache.camel.CamelContext;
@@ -141,6 +142,7 @@ public class Inbox {
     private final AtomicInteger heldCount = new AtomicInteger();
     private volatile boolean pollAgain = true; // the first poll looks at once
     private volatile long lastPoll = System.nanoTime();
+    private volatile long lastStrandedLook = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // the first poll looks
     private volatile long seenWakeUps;
     private volatile boolean stopped;
     private volatile String unreadable; // why the last poll failed, while it fails
@@ -289,6 +291,10 @@ public class Inbox {
         }
     }
 
+    private long strandedLookEvery() {
+        return Math.min(TimeUnit.SECONDS.toNanos(1), properties.nodeTimeout().toNanos() / 4);
+    }
+
     private List<Map<String, Object>> claimBatch() {
         // Milliseconds survive either database unchanged, so the claimed rows can be read back by
         // node and time among this claim's candidates: a row this node claimed earlier at the same
@@ -300,7 +306,16 @@ public class Inbox {
                 .addValue("leaseExpired", new Timestamp(now.getTime() - properties.lease().toMillis()))
                 .addValue("aliveSince", new Timestamp(now.getTime() - properties.nodeTimeout().toMillis()))
                 .addValue("limit", properties.batchSize());
-        List<String> candidates = new ArrayList<>(named.queryForList(STRANDED, claim, String.class));
+        List<String> candidates = new ArrayList<>();
+        if (System.nanoTime() - lastStrandedLook >= strandedLookEvery()) {
+            // It reads every claimed row; under load that is the batches in flight and the held
+            // events, so it looks once a second (a quarter of the node timeout when that is
+            // shorter), not every poll: a dead node's events are still taken within the timeout.
+            candidates.addAll(named.queryForList(STRANDED, claim, String.class));
+            if (candidates.size() < properties.batchSize()) {
+                lastStrandedLook = System.nanoTime(); // a full batch of them: look again at the next poll
+            }
+        }
         if (candidates.size() < properties.batchSize()) {
             claim.addValue("limit", properties.batchSize() - candidates.size());
             candidates.addAll(named.queryForList(DUE, claim, String.class));
