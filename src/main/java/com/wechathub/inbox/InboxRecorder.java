@@ -44,8 +44,8 @@ public class InboxRecorder {
     private static final String INSERT = """
             INSERT INTO wechat_event (id, account, open_id, msg_type, event, event_key, create_time,
                                       fields, raw_xml, status, attempts, total_attempts, next_attempt_at,
-                                      received_at, claimed_at, claimed_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                      received_at, claimed_at, claimed_by, traceparent)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** How long a duplicate waits for its original to reach the inbox (see {@link #awaitOriginal}). */
     static final Duration ORIGINAL_WAIT = Duration.ofSeconds(1);
@@ -56,10 +56,12 @@ public class InboxRecorder {
     private final Clock clock;
     private final Inbox inbox;
     private final GroupCommit groupCommit;
+    private final PushTraceparent traceparent;
 
     public InboxRecorder(JdbcTemplate jdbc, ObjectMapper json, HubMetrics metrics, Clock clock, Inbox inbox,
-                         TransactionTemplate transactions) {
+                         TransactionTemplate transactions, PushTraceparent traceparent) {
         this.jdbc = jdbc;
+        this.traceparent = traceparent;
         this.groupCommit = new GroupCommit(transactions, this::writeBatch, GroupCommit.WRITERS);
         this.inbox = inbox;
         this.json = json;
@@ -134,7 +136,8 @@ public class InboxRecorder {
                 json.writeValueAsString(event), exchange.getProperty(WechatPushes.RAW_XML, String.class),
                 holding ? "claimed" : "pending", holding ? 1 : 0, holding ? 1 : 0, now, now,
                 holding ? now : new SqlParameterValue(Types.TIMESTAMP, null),
-                holding ? inbox.node() : new SqlParameterValue(Types.VARCHAR, null)};
+                holding ? inbox.node() : new SqlParameterValue(Types.VARCHAR, null),
+                nullable(traceparent.of(exchange))};
         Runnable recorded = () -> inbox.recorded(id, holding); // this node's dispatcher takes it now, not at its next poll
         try {
             if (groupCommit.write(row, recorded, readTimeoutMillis()) == GroupCommit.Result.WRITE_ALONE) {

@@ -79,9 +79,11 @@ class DispatchTests extends HubIntegrationTest {
                 .withHeader("Idempotency-Key", equalTo(id))
                 .withHeader("Authorization", equalTo("Bearer crm-test-token"))
                 .withHeader("Content-Type", equalTo("application/json"))
+                .withoutHeader("traceparent") // tracing is off by default: no trace context, none kept (TracingTests)
                 .withRequestBody(equalToJson("{\"account\":\"demo\",\"openid\":\"" + openId + "\",\"subscribed\":true,"
                         + "\"at\":\"" + Instant.ofEpochSecond(createTime) + "\",\"scene\":null,\"ticket\":null}")));
         crm.verify(1, anyRequestedFor(anyUrl()));
+        assertThat(state.events(openId).get(0)).containsEntry("traceparent", null);
         assertThat(state.follower(openId)).containsEntry("subscribed", true).containsEntry("scene", null);
 
         Message message = broker.await(openId, 1).get(0);

@@ -25,12 +25,15 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * Traces, switched on (management.tracing.enabled, every push sampled) with spans kept in memory:
- * the push is traced; the dispatch of its event from the inbox is one trace whose spans include
- * the calls to the CRM and the broker, which get its W3C traceparent.
+ * a push and the dispatch of its event are one trace. The push's trace context is kept on its
+ * inbox row; the dispatch continues it, and the calls to the CRM and the broker get its W3C
+ * traceparent.
  */
 @TestPropertySource(properties = {"management.tracing.enabled=true", "management.tracing.sampling.probability=1.0"})
 @Import(TracingTests.Spans.class)
 class TracingTests extends HubIntegrationTest {
+
+    private static final String TRACEPARENT = "00-[0-9a-f]{32}-[0-9a-f]{16}-01";
 
     @TestConfiguration(proxyBeanMethods = false)
     static class Spans {
@@ -44,29 +47,33 @@ class TracingTests extends HubIntegrationTest {
     @Autowired RabbitTemplate rabbit;
 
     @Test
-    void aPushIsTracedAndItsDispatchIsOneTraceCarriedToTheCrmAndTheBroker() {
+    void aPushAndTheDispatchOfItsEventAreOneTraceCarriedToTheCrmAndTheBroker() {
         try (BrokerQueue broker = new BrokerQueue(rabbit, "demo.#")) {
             assertThat(client.send(Fixtures.push("event-subscribe", openId, createTime)).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(state.events(openId).get(0).get("status")));
 
+            String kept = (String) state.events(openId).get(0).get("traceparent");
+            assertThat(kept).as("the push's traceparent on its inbox row").matches(TRACEPARENT);
+            String traceId = kept.split("-")[1];
+            String pushSpanId = kept.split("-")[2];
+
             List<LoggedRequest> calls = crm.findAll(anyRequestedFor(anyUrl())).stream()
                     .filter(r -> r.getBodyAsString().contains(openId)).toList();
             assertThat(calls).isNotEmpty();
-            String crmParent = calls.get(0).getHeader("traceparent");
-            assertThat(crmParent).as("W3C traceparent to the CRM").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
-            String traceId = crmParent.split("-")[1];
+            assertThat(calls.get(0).getHeader("traceparent")).as("W3C traceparent to the CRM, in the push's trace")
+                    .matches(TRACEPARENT).startsWith("00-" + traceId + "-");
 
             Message message = broker.await(openId, 1).get(0);
             assertThat(String.valueOf(message.getMessageProperties().getHeaders().get("traceparent")))
-                    .as("the broker message's traceparent").startsWith("00-" + traceId + "-");
+                    .as("the broker message's traceparent, in the push's trace").startsWith("00-" + traceId + "-");
 
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-                List<SpanData> all = spans.getFinishedSpanItems();
-                assertThat(all).as("the push's server span").anyMatch(s -> s.getKind() == SpanKind.SERVER
+                List<SpanData> trace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+                assertThat(trace).as("the push's server span").anyMatch(s -> s.getKind() == SpanKind.SERVER
                         && s.getAttributes().toString().contains("/wechat/demo"));
-                List<SpanData> trace = all.stream().filter(s -> s.getTraceId().equals(traceId)).toList();
-                assertThat(trace).as("the dispatch of its event, the trace's root").anyMatch(s -> s.getName().equals("dispatch subscribe")
-                        && !s.getParentSpanContext().isValid());
+                assertThat(trace).as("the push's span the row keeps").anyMatch(s -> s.getSpanId().equals(pushSpanId));
+                assertThat(trace).as("the dispatch of its event, continuing the push's span")
+                        .anyMatch(s -> s.getName().equals("dispatch subscribe") && s.getParentSpanId().equals(pushSpanId));
                 assertThat(trace).as("the broker's span").anyMatch(s -> s.getKind() == SpanKind.PRODUCER);
             });
         }
