@@ -1,5 +1,6 @@
 package com.wechathub.accounts;
 
+import com.wechathub.filewatch.SettledFiles;
 import com.wechathub.wechat.WechatProperties;
 import com.wechathub.wechat.WechatProperties.Account;
 import io.micrometer.core.instrument.Counter;
@@ -8,9 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -18,7 +16,6 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Watches the configuration files the hub started with and applies an edit of {@code wechat.accounts}
@@ -43,11 +40,9 @@ final class AccountsReloader implements DisposableBean {
     private final ApplicationEventPublisher events;
     private final Counter applied;
     private final Counter rejected;
-    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(daemon());
+    private final SettledFiles<Path> watch;
 
-    // Only ever touched on the watcher thread.
-    private Map<Path, String> settled;
-    private boolean settling;
+    // Only ever touched on the watch's thread.
     private boolean rejectedPending;
 
     AccountsReloader(ConfigurableEnvironment environment, WechatProperties properties, AccountsProperties settings,
@@ -60,12 +55,8 @@ final class AccountsReloader implements DisposableBean {
         this.events = events;
         this.applied = reloads(registry, "applied");
         this.rejected = reloads(registry, "rejected");
-    }
-
-    private static CustomizableThreadFactory daemon() {
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("accounts-reload-");
-        threads.setDaemon(true);
-        return threads;
+        this.watch = new SettledFiles<>("accounts-reload", "the configuration files " + files.files(), files::read,
+                edit -> reload(), settings.settle());
     }
 
     private static Counter reloads(MeterRegistry registry, String outcome) {
@@ -81,55 +72,13 @@ final class AccountsReloader implements DisposableBean {
             log.info("No configuration file to watch for account changes: accounts change on restart only");
             return;
         }
-        watcher.execute(() -> {
-            settled = files.read();
-            log.info("Watching {} for account changes; an edit is applied only if it is valid", files.files());
-        });
-        long every = settings.pollInterval().toMillis();
-        watcher.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+        watch.start(() -> log.info("Watching {} for account changes; an edit is applied only if it is valid", files.files()),
+                settings.pollInterval());
     }
 
     @Override
     public void destroy() {
-        watcher.shutdownNow();
-    }
-
-    private void poll() {
-        try {
-            if (settling) {
-                return;
-            }
-            Map<Path, String> seen = files.read();
-            if (!seen.equals(settled)) {
-                settling = true;
-                watcher.schedule(() -> settle(seen), settings.settle().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Could not read the configuration files {}: {}", files.files(), e.toString());
-        }
-    }
-
-    private void settle(Map<Path, String> seen) {
-        try {
-            Map<Path, String> now = files.read();
-            if (!now.equals(seen)) {
-                watcher.schedule(() -> settle(now), settings.settle().toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            }
-            settling = false;
-            settled = now;
-            if (now.values().stream().anyMatch(String::isBlank)) {
-                log.debug("A configuration file is empty, probably being saved; waiting for the next change");
-                return;
-            }
-            reload();
-        } catch (RuntimeException e) {
-            settling = false;
-            log.warn("Could not apply the configuration files {}: {}", files.files(), e.toString());
-        } catch (Error e) {
-            settling = false; // a scheduled task that throws is dropped silently: keep watching
-            log.error("Reading or applying the configuration files {} failed; watching goes on", files.files(), e);
-        }
+        watch.close();
     }
 
     /** Validates the files as they are now and, when valid, makes their accounts the running ones. */

@@ -1,5 +1,6 @@
 package com.wechathub.routefiles;
 
+import com.wechathub.filewatch.SettledFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -8,9 +9,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -40,16 +38,10 @@ final class RoutesReloader implements DisposableBean {
     private final RoutesHealthIndicator health;
     private final Counter applied;
     private final Counter rejected;
-    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "routes-reload");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final SettledFiles<String> watch;
 
-    // Only ever touched on the watcher thread.
+    // Only ever touched on the watch's thread.
     private Map<String, RouteFile> running;
-    private Map<String, RouteFile> settled;
-    private boolean settling;
     private boolean rejectedPending;
 
     RoutesReloader(RoutesProperties properties, RouteValidator validator, LiveRoutes liveRoutes,
@@ -61,6 +53,8 @@ final class RoutesReloader implements DisposableBean {
         this.health = health;
         this.applied = reloads(registry, "applied");
         this.rejected = reloads(registry, "rejected");
+        this.watch = new SettledFiles<>("routes-reload", "the route files in " + dir, this::texts,
+                texts -> reload(routeFiles(texts)), settings.settle());
     }
 
     private static Counter reloads(MeterRegistry registry, String outcome) {
@@ -73,60 +67,16 @@ final class RoutesReloader implements DisposableBean {
     /** Camel has loaded the folder by now: that is what runs. */
     @EventListener(ApplicationReadyEvent.class)
     public void startWatching() {
-        watcher.execute(() -> {
-            running = read();
-            settled = running;
+        watch.start(() -> {
+            running = routeFiles(texts());
             RouteSchema.preload();
             log.info("Watching {} for route changes; an edit is applied only if all route files are valid", dir.toAbsolutePath());
-        });
-        long every = settings.pollInterval().toMillis();
-        watcher.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+        }, settings.pollInterval());
     }
 
     @Override
     public void destroy() {
-        watcher.shutdownNow();
-    }
-
-    private void poll() {
-        try {
-            if (settling) {
-                return;
-            }
-            Map<String, RouteFile> seen = read();
-            if (!seen.equals(settled)) {
-                settling = true;
-                watcher.schedule(() -> settle(seen), settings.settle().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Could not read the route files in {}: {}", dir, e.toString());
-        }
-    }
-
-    /** Takes the folder as it is once it has not changed for the settle time. */
-    private void settle(Map<String, RouteFile> seen) {
-        try {
-            Map<String, RouteFile> now = read();
-            if (!now.equals(seen)) {
-                watcher.schedule(() -> settle(now), settings.settle().toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            }
-            settling = false;
-            settled = now;
-            if (now.values().stream().anyMatch(file -> file.text().isBlank())) {
-                log.debug("A route file in {} is empty, probably being saved; waiting for the next change", dir);
-                return;
-            }
-            reload(now);
-        } catch (RuntimeException e) {
-            settling = false;
-            log.warn("Could not read the route files in {}: {}", dir, e.toString());
-        } catch (Error e) {
-            // A task of a scheduled executor that throws is dropped without a word, and with
-            // settling still true the watcher would never look at the folder again.
-            settling = false;
-            log.error("Reading or applying the route files in {} failed; watching goes on", dir, e);
-        }
+        watch.close();
     }
 
     private void reload(Map<String, RouteFile> next) {
@@ -174,15 +124,22 @@ final class RoutesReloader implements DisposableBean {
         }
     }
 
-    private Map<String, RouteFile> read() {
+    /** Each route file's text, by file name. */
+    private Map<String, String> texts() {
         try {
-            Map<String, RouteFile> files = new LinkedHashMap<>();
+            Map<String, String> texts = new LinkedHashMap<>();
             for (RouteFile file : RouteFile.readAll(dir)) {
-                files.put(file.fileName(), file);
+                texts.put(file.fileName(), file.text());
             }
-            return files;
+            return texts;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private Map<String, RouteFile> routeFiles(Map<String, String> texts) {
+        Map<String, RouteFile> files = new LinkedHashMap<>();
+        texts.forEach((name, text) -> files.put(name, RouteFile.of(dir, name, text)));
+        return files;
     }
 }
