@@ -693,10 +693,6 @@ public class Inbox {
         return rows.size();
     }
 
-    public boolean exists(String id) {
-        return !jdbc.queryForList("SELECT id FROM wechat_event WHERE id = ?", String.class, id).isEmpty();
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> row(Exchange exchange) {
         return exchange.getProperty(ROW, Map.class);
