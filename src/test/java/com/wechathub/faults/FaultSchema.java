@@ -1,5 +1,6 @@
 package com.wechathub.faults;
 
+import com.wechathub.support.RedisKeys;
 import com.wechathub.support.TestDatabase;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -38,10 +39,7 @@ final class FaultSchema {
         factory.afterPropertiesSet();
         try {
             StringRedisTemplate redis = new StringRedisTemplate(factory);
-            var keys = redis.keys(KEY_PREFIX + ":*");
-            if (keys != null && !keys.isEmpty()) {
-                redis.delete(keys);
-            }
+            RedisKeys.delete(redis, KEY_PREFIX + ":*");
         } finally {
             factory.destroy();
         }

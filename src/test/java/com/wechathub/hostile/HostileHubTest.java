@@ -1,5 +1,6 @@
 package com.wechathub.hostile;
 
+import com.wechathub.support.RedisKeys;
 import com.wechathub.support.HubIntegrationTest;
 import com.wechathub.support.PushClient;
 import com.wechathub.support.TestSchema;
@@ -35,10 +36,7 @@ public abstract class HostileHubTest extends HubIntegrationTest {
 
     @AfterEach
     void forgetKeys() {
-        var keys = redis.keys(keyPrefix() + ":*");
-        if (keys != null && !keys.isEmpty()) {
-            redis.delete(keys);
-        }
+        RedisKeys.delete(redis, keyPrefix() + ":*");
     }
 
     /** KEY_PREFIX, resolved. */

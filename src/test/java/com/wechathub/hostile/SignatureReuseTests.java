@@ -1,5 +1,6 @@
 package com.wechathub.hostile;
 
+import com.wechathub.support.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.wechathub.support.Fixtures;
@@ -66,7 +67,7 @@ class SignatureReuseTests extends HostileHubTest {
         assertThat(client.post("/wechat/demo?" + query + "&openid=o", Fixtures.push("event-click", openId, createTime)).statusCode())
                 .isEqualTo(200);
 
-        Set<String> keys = redis.keys(keyPrefix() + ":signature:*");
+        Set<String> keys = RedisKeys.matching(redis, keyPrefix() + ":signature:*");
         assertThat(keys).isNotEmpty().noneMatch(key -> key.contains(nonce) || key.contains(timestamp));
         assertThat(keys).allSatisfy(key -> assertThat(redis.getExpire(key)).isBetween(1L, 601L));
     }

@@ -95,10 +95,7 @@ public abstract class HubIntegrationTest {
 
     /** No kept access token (docs/wechat.md) from one test to the next: each counts its token requests. */
     void dropAccessTokens() {
-        var keys = redis.keys(TestSchema.tokenKeyPrefix() + ":*");
-        if (keys != null && !keys.isEmpty()) {
-            redis.delete(keys);
-        }
+        RedisKeys.delete(redis, TestSchema.tokenKeyPrefix() + ":*");
     }
 
     /**

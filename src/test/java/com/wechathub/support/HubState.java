@@ -49,9 +49,6 @@ public final class HubState {
     }
 
     private void clearRedis() {
-        var keys = redis.keys("wechat-dedupe-test:*");
-        if (keys != null && !keys.isEmpty()) {
-            redis.delete(keys);
-        }
+        RedisKeys.delete(redis, "wechat-dedupe-test:*");
     }
 }

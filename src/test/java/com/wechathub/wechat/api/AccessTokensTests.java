@@ -1,5 +1,6 @@
 package com.wechathub.wechat.api;
 
+import com.wechathub.support.RedisKeys;
 import com.wechathub.support.IntegrationTier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,10 +98,7 @@ class AccessTokensTests {
     }
 
     void clean() {
-        var keys = redis.keys(PREFIX + ":*");
-        if (keys != null && !keys.isEmpty()) {
-            redis.delete(keys);
-        }
+        RedisKeys.delete(redis, PREFIX + ":*");
     }
 
     static WechatProperties account() {
