@@ -93,13 +93,18 @@ public class Inbox {
 
     // One statement claims the whole batch; the conditions make a row another node took meanwhile
     // (or one this node still holds) drop out. The claimed rows are then read back by their claim.
+    // The status test is a CASE, for the reason given at STILL_HELD: written as "(status = 'pending'
+    // AND …) OR (status = 'claimed' AND …)", PostgreSQL read every pending row of a 50,000-event
+    // backlog through the (status, seq) index for each claim of 200 (44 ms instead of 1).
     private static final String CLAIM = """
             UPDATE wechat_event SET status = 'claimed', claimed_at = :now, claimed_by = :node, attempts = attempts + 1,
                                     total_attempts = total_attempts + 1
             WHERE id IN (:ids)
-              AND ((status = 'pending' AND next_attempt_at <= :now)
-                OR (status = 'claimed' AND (claimed_at < :leaseExpired OR claimed_by NOT IN (""" + LIVE_NODES + """
-                ))))""";
+              AND CASE status
+                    WHEN 'pending' THEN next_attempt_at <= :now
+                    WHEN 'claimed' THEN claimed_at < :leaseExpired OR claimed_by NOT IN (""" + LIVE_NODES + """
+                )
+                  END""";
 
     private static final String CLAIMED = """
             SELECT * FROM wechat_event WHERE id IN (:ids) AND claimed_by = :node AND claimed_at = :now ORDER BY seq""";
