@@ -136,8 +136,11 @@ class TwoHubsTalkingBackTests extends HubIntegrationTest {
         List<LoggedRequest> userInfo = wechat.findAll(getRequestedFor(urlPathEqualTo("/cgi-bin/user/info")));
         assertThat(userInfo).hasSize(20)
                 .allSatisfy(call -> assertThat(call.queryParameter("access_token").firstValue()).isEqualTo(FakeWechatApi.TOKEN));
-        List<Object> nodes = jdbc.queryForList("SELECT DISTINCT claimed_by FROM wechat_event", Object.class);
-        assertThat(nodes).as("both hubs dispatched").hasSize(2);
+        // By JVM: this JVM may hold other cached test contexts whose dispatchers claim from the same inbox.
+        List<String> jvms = jdbc.queryForList("SELECT DISTINCT claimed_by FROM wechat_event", String.class).stream()
+                .map(node -> node.substring(0, node.indexOf('@'))).distinct().toList();
+        assertThat(jvms).as("both hubs dispatched")
+                .containsExactlyInAnyOrder(String.valueOf(ProcessHandle.current().pid()), String.valueOf(other.pid()));
 
         // The other hub restarts (a new JVM): it takes the kept token, as does this one.
         other.kill();
