@@ -61,8 +61,9 @@ class TwoDispatchersTests extends HubIntegrationTest {
                 crm.verify(1, putRequestedFor(urlEqualTo("/bindings/demo/" + follower)));
                 assertThat(broker.drain(follower)).as("messages for %s", follower).hasSize(1);
             }
-            List<Object> nodes = jdbc.queryForList("SELECT DISTINCT claimed_by FROM wechat_event", Object.class);
-            assertThat(nodes).as("both hubs took part").hasSize(2);
+            // Other cached test contexts in this JVM may claim from the same inbox too: both of these must have.
+            assertThat(jdbc.queryForList("SELECT DISTINCT claimed_by FROM wechat_event", String.class)).as("both hubs took part")
+                    .contains(inbox.node(), second.getBean(Inbox.class).node());
         }
     }
 
