@@ -7,14 +7,21 @@ symbols (`jcmd <pid> Compiler.perfmap`) and frame pointers (-XX:+PreserveFramePo
 
     bench/perf_buckets.py hub.stacks                    # the whole JVM, by layer
     bench/perf_buckets.py hub.stacks --steps Camel      # the dispatcher's threads, by step
+    bench/perf_buckets.py hub.stacks --threads          # by thread pool, with CPU-seconds
 
 With --steps PREFIX only the threads whose name starts with PREFIX count (the dispatcher's run on
 Camel's threads: "Camel (camel-1) thread #N - wechat-dispatch-event" and its timer), and each
 sample goes to the first dispatch step found anywhere on its stack (CRM call, broker publish,
 follower upsert, …); what is in none of them is Camel's own routing, bean binding and type
 conversion, or the JVM.
+
+With --threads each sample goes to its thread's pool (the name without its numbers): the pushes are
+answered on Tomcat's "http-nio" and the platform-http "task" threads (with "inbox-writer" and
+Lettuce's "lettuce-nioEventLoop"), events are dispatched on Camel's threads, and the JIT and GC have
+their own. CPU-seconds assume perf's -F 499.
 """
 import collections
+import re
 import sys
 
 LAYERS = [
@@ -87,19 +94,22 @@ def step(thread, frames):
         else "JVM, kernel (no Camel frame)"
 
 
-def main(path, threads=None):
+def main(path, threads=None, pools=False):
     counts = collections.Counter()
     with open(path, errors="replace") as stacks:
         for thread, frames in samples(stacks):
-            if threads is None:
+            if pools:
+                counts[re.sub(r"[0-9]+", "N", thread)] += 1
+            elif threads is None:
                 counts[layer(thread, frames)] += 1
             elif thread.startswith(threads):
                 counts[step(thread, frames)] += 1
     total = sum(counts.values())
     print(f"{total} samples")
     for name, n in counts.most_common():
-        print(f"{100 * n / total:5.1f}%  {name}")
+        print(f"{100 * n / total:5.1f}%  {name}" + (f"  ({n / 499:.1f} CPU-s)" if pools else ""))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--steps" else None)
+    main(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--steps" else None,
+         len(sys.argv) > 2 and sys.argv[2] == "--threads")
