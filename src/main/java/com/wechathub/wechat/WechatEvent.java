@@ -95,6 +95,23 @@ public class WechatEvent {
                 .flatMap(Optional::stream).findFirst();
     }
 
+    /**
+     * A LOCATION's numbers as WeChat sends them: a latitude within ±90, a longitude within ±180, a
+     * precision of at least 0. NaN, infinities and anything else would reach the follower row and
+     * the broker as they are, or fail there.
+     */
+    public Optional<String> notALocation() {
+        return Stream.of(
+                        outside(latitude, -90, 90, "Latitude must be a number from -90 to 90"),
+                        outside(longitude, -180, 180, "Longitude must be a number from -180 to 180"),
+                        outside(precision, 0, Double.MAX_VALUE, "Precision must be a number of at least 0"))
+                .flatMap(Optional::stream).findFirst();
+    }
+
+    private static Optional<String> outside(Double value, double min, double max, String reason) {
+        return value != null && !(value >= min && value <= max) ? Optional.of(reason) : Optional.empty();
+    }
+
     private static Optional<String> tooWide(String field, String value, int width) {
         return value != null && value.codePointCount(0, value.length()) > width
                 ? Optional.of(field + " is longer than " + width + " characters") : Optional.empty();

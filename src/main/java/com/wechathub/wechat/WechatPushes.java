@@ -34,7 +34,8 @@ public class WechatPushes {
     private static final Pattern DTD = Pattern.compile("<!\\s*(DOCTYPE|ENTITY)", Pattern.CASE_INSENSITIVE);
     // Possessive quantifiers: the whitespace runs overlap, and with backtracking an unclosed
     // <Encrypt> followed by 60 KB of spaces took minutes of CPU before the signature is even checked.
-    private static final Pattern ENCRYPT = Pattern.compile("<Encrypt>\\s*+(?:<!\\[CDATA\\[)?([A-Za-z0-9+/=\\s]*+)(?:]]>)?\\s*+</Encrypt>");
+    // Whatever the element holds: a value that is not Base64 is a payload that fails to decrypt (400), not a missing one.
+    private static final Pattern ENCRYPT = Pattern.compile("<Encrypt>\\s*+(?:<!\\[CDATA\\[)?([^<\\]]*+)(?:]]>)?\\s*+</Encrypt>");
 
     // WeChat's echostr is a random number; letters and digits leave room for any other token.
     private static final int MAX_ECHOSTR = 128;
@@ -93,7 +94,9 @@ public class WechatPushes {
         if (echo == null || !ECHOSTR.matcher(echo).matches()) {
             throw new Rejection(400, "echostr", "echostr must be 1 to " + MAX_ECHOSTR + " letters and digits");
         }
-        requireFirstUse(exchange, signature, "GET " + echo);
+        // Any echostr: the same triple may verify the URL again (WeChat's retry, an operator's check),
+        // but never sign a push, since the request it is kept for is "GET".
+        requireFirstUse(exchange, signature, "GET");
         return echo;
     }
 
@@ -130,7 +133,8 @@ public class WechatPushes {
         }
         var matcher = ENCRYPT.matcher(refuseDtd(body));
         if (!matcher.find()) {
-            throw new Rejection(mode == Mode.SAFE ? 403 : 400, "xml", "Encrypt element is missing");
+            // encrypt_type=aes is safe mode whatever the account's mode: nothing to check msg_signature against.
+            throw new Rejection(403, "signature", "Encrypt element is missing");
         }
         String encrypted = matcher.group(1).replaceAll("\\s", "");
         String msgSignature = in.getHeader("msg_signature", String.class);
@@ -177,6 +181,9 @@ public class WechatPushes {
         }
         event.tooWide().ifPresent(reason -> {
             throw new Rejection(400, "too_wide", reason);
+        });
+        event.notALocation().ifPresent(reason -> {
+            throw new Rejection(400, "location", reason);
         });
     }
 

@@ -6,6 +6,7 @@ import com.wechathub.support.Fixtures;
 import com.wechathub.support.PushClient;
 import com.wechathub.wechat.WechatSignature;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,39 @@ class DowngradeTests extends HostileHubTest {
 
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(state.eventCount(openId)).isZero();
+    }
+
+    @Test
+    void aCompatibleAccountRefusesAnAesPushWithoutEncryptAsASafeOneDoes() {
+        // encrypt_type=aes means safe mode (SPEC 3.2): without Encrypt there is nothing msg_signature could sign.
+        String timestamp = PushClient.now();
+        String nonce = "12346";
+        String query = "signature=" + WechatSignature.sign(PushClient.TOKEN, timestamp, nonce) + "&timestamp=" + timestamp
+                + "&nonce=" + nonce + "&openid=o&encrypt_type=aes&msg_signature=" + WechatSignature.sign(PushClient.TOKEN, timestamp, nonce);
+
+        HttpResponse<String> response = client.post("/wechat/demo?" + query, Fixtures.push("event-subscribe", openId, createTime));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).isEqualTo("Encrypt element is missing");
+        assertThat(state.eventCount(openId)).isZero();
+    }
+
+    @Test
+    void anEncryptThatIsNotBase64IsAPayloadThatFailsToDecrypt() {
+        for (PushClient account : List.of(client, safeAccount())) {
+            String timestamp = PushClient.now();
+            String nonce = "12347";
+            String encrypted = "!!!notbase64!!!";
+            String token = account == client ? PushClient.TOKEN : SAFE_TOKEN;
+            String query = "signature=" + WechatSignature.sign(token, timestamp, nonce) + "&timestamp=" + timestamp
+                    + "&nonce=" + nonce + "&openid=o&encrypt_type=aes&msg_signature=" + WechatSignature.sign(token, timestamp, nonce, encrypted);
+
+            HttpResponse<String> response = account.post("/wechat/" + (account == client ? "demo" : "safe") + "?" + query,
+                    "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName><Encrypt><![CDATA[" + encrypted + "]]></Encrypt></xml>");
+
+            assertThat(response.statusCode()).as(response.uri().toString()).isEqualTo(400);
+            assertThat(response.body()).isEqualTo("encrypted payload cannot be decrypted");
+        }
     }
 
     @Test

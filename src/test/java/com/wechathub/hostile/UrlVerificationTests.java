@@ -72,6 +72,18 @@ class UrlVerificationTests extends HostileHubTest {
     }
 
     @Test
+    void aVerificationUrlMayBeCheckedAgainWithAnotherEchostr() {
+        String query = PushClient.signedQuery(PushClient.now());
+
+        HttpResponse<String> first = client.get("/wechat/demo?" + query + "&echostr=12345");
+        HttpResponse<String> again = client.get("/wechat/demo?" + query + "&echostr=67890");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo("67890");
+    }
+
+    @Test
     void aVerificationUrlsSignatureCannotCarryAPush() {
         String query = PushClient.signedQuery(PushClient.now());
         assertThat(client.get("/wechat/demo?" + query + "&echostr=12345").statusCode()).isEqualTo(200);
