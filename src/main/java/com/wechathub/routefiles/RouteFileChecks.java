@@ -58,9 +58,10 @@ final class RouteFileChecks {
         List<RouteProblem> problems = new ArrayList<>();
         List<Parsed> parsed = new ArrayList<>();
         Set<String> broken = new HashSet<>();
+        RouteSchema schema = files.isEmpty() ? null : RouteSchema.load();
         for (RouteFile file : files) {
             List<RouteProblem> own = new ArrayList<>();
-            Parsed one = checkOne(file, own);
+            Parsed one = checkOne(file, schema, own);
             problems.addAll(own);
             if (one != null && own.isEmpty()) {
                 parsed.add(one);
@@ -87,7 +88,7 @@ final class RouteFileChecks {
         return null;
     }
 
-    private static Parsed checkOne(RouteFile file, List<RouteProblem> problems) {
+    private static Parsed checkOne(RouteFile file, RouteSchema schema, List<RouteProblem> problems) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(file.text()));
@@ -105,7 +106,7 @@ final class RouteFileChecks {
             return null;
         }
         duplicateKeys(file, root, problems);
-        problems.addAll(RouteSchema.check(file, root));
+        problems.addAll(schema.check(file, root));
         if (!problems.isEmpty()) {
             return null;
         }

@@ -37,15 +37,16 @@ final class RouteSchema {
 
     static final String LOCATION = "schema/camelYamlDsl.json";
 
-    private static volatile JsonSchema schema;
+    private final JsonSchema schema;
 
-    private RouteSchema() {
+    private RouteSchema(JsonSchema schema) {
+        this.schema = schema;
     }
 
-    static List<RouteProblem> check(RouteFile file, Node root) {
+    List<RouteProblem> check(RouteFile file, Node root) {
         // Camel resolves {{placeholders}} before it converts a value, so "{{hub.dispatch.enabled}}"
         // may stand where the schema wants a boolean or a number; the build check sees the real value.
-        List<ValidationMessage> messages = schema().validate(toJson(root)).stream()
+        List<ValidationMessage> messages = schema.validate(toJson(root)).stream()
                 .filter(m -> !("type".equals(m.getType()) && m.getInstanceNode() != null && m.getInstanceNode().isTextual()
                         && m.getInstanceNode().asText().contains("{{")))
                 .toList();
@@ -156,32 +157,20 @@ final class RouteSchema {
         return json.textNode(value);
     }
 
-    /** Reads the schema now (about 800 KB), so the first edit is not the one that waits for it. */
-    static void preload() {
-        schema();
-    }
-
-    private static JsonSchema schema() {
-        JsonSchema loaded = schema;
-        if (loaded == null) {
-            synchronized (RouteSchema.class) {
-                if (schema == null) {
-                    schema = load();
-                }
-                loaded = schema;
-            }
-        }
-        return loaded;
-    }
-
-    private static JsonSchema load() {
+    /**
+     * Camel's schema (about 800 KB of JSON), read for one check of the route files and dropped
+     * with it: the validators it grows while it checks nested steps take a few hundred MB, which
+     * a running hub must not keep between edits (the garbage collector would scan them all the time).
+     */
+    static RouteSchema load() {
         try (InputStream in = RouteSchema.class.getClassLoader().getResourceAsStream(LOCATION)) {
             if (in == null) {
                 throw new IllegalStateException(LOCATION + " is not on the classpath (camel-yaml-dsl)");
             }
             // Camel's schema marks options "deprecated", a keyword draft-04 does not know: an annotation only.
             JsonMetaSchema draft4 = JsonMetaSchema.builder(JsonMetaSchema.getV4()).keyword(new NonValidationKeyword("deprecated")).build();
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4, factory -> factory.metaSchema(draft4)).getSchema(in);
+            return new RouteSchema(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4, factory -> factory.metaSchema(draft4))
+                    .getSchema(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -69,7 +69,6 @@ final class RoutesReloader implements DisposableBean {
     public void startWatching() {
         watch.start(() -> {
             running = routeFiles(texts());
-            RouteSchema.preload();
             log.info("Watching {} for route changes; an edit is applied only if all route files are valid", dir.toAbsolutePath());
         }, settings.pollInterval());
     }

@@ -6,6 +6,7 @@ import com.wechathub.HubApplication;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,27 @@ class RouteValidationTests {
     @Test
     void theShippedRoutesAreValid() throws IOException {
         assertThat(validator.validate(RouteFile.readAll(ROUTES))).isEmpty();
+    }
+
+    /**
+     * Checking the route files grows a few hundred MB of schema validators (Camel's schema nests
+     * steps in steps); a running hub checks on every edit, and must not keep them in between.
+     */
+    @Test
+    void aCheckKeepsNoneOfTheSchemaItValidatedWith() throws Exception {
+        assertThat(validator.validate(RouteFile.readAll(ROUTES))).isEmpty();
+
+        assertThat(liveInstances("com.networknt.schema.JsonSchema")).isZero();
+    }
+
+    /** Live instances of a class, from the JVM's class histogram (which collects garbage first). */
+    static long liveInstances(String className) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+" + Pattern.quote(className) + "(\\s.*)?$", Pattern.MULTILINE);
+        Matcher matcher = row.matcher(histogram);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     /** application.yaml is checked too: a reply the hub would not understand fails the check, naming the key. */
