@@ -22,6 +22,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -128,6 +129,15 @@ public class Inbox {
                                     total_attempts = total_attempts - 1
             WHERE""" + STILL_HELD;
 
+    /**
+     * Batches that may run at once. The dispatcher's timer does not wait for a batch's end (its
+     * events run on hub.dispatch.threads), so without a bound it would claim a batch every poll and
+     * queue them all in memory while the inbox is behind: tens of thousands of events, which kept
+     * the garbage collector busy and could outlast their lease. Two keep the threads busy while
+     * one batch finishes its slowest events and the next is claimed.
+     */
+    static final int BATCHES_IN_FLIGHT = 4;
+
     /** The route that drains the inbox; while it is not started, pushes are recorded pending. */
     static final String DISPATCH_ROUTE = "wechat-dispatch";
 
@@ -146,6 +156,7 @@ public class Inbox {
     private volatile String lastWriteError;
     private final Queue<String> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger heldCount = new AtomicInteger();
+    private final AtomicInteger batchesRunning = new AtomicInteger();
     private volatile boolean pollAgain = true; // the first poll looks at once
     private volatile long lastPoll = System.nanoTime();
     private volatile long lastStrandedLook = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // the first poll looks
@@ -202,6 +213,26 @@ public class Inbox {
     }
 
     /**
+     * The next batch ({@link #nextBatch}), counted as running until the dispatcher's exchange for it
+     * completes: {@link #awaitWork} lets at most {@value #BATCHES_IN_FLIGHT} run at once.
+     */
+    public List<Map<String, Object>> claim(Exchange exchange) {
+        List<Map<String, Object>> batch = nextBatch();
+        if (!batch.isEmpty()) {
+            batchesRunning.incrementAndGet();
+            // However the batch ends (its outcomes written, or an error), the next may be claimed.
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange ended) {
+                    batchesRunning.decrementAndGet();
+                    signal.wake();
+                }
+            });
+        }
+        return batch;
+    }
+
+    /**
      * The next batch: the events this node recorded for itself (one statement reads those that
      * may run), and, when the poll interval has passed or more is known to be due, up to a batch of
      * due events and events of dead nodes, claimed by a conditional UPDATE. While the inbox cannot
@@ -209,7 +240,7 @@ public class Inbox {
      * when it starts and once when it ends, not as a stack trace every poll; the {@code inbox}
      * health component says the same.
      */
-    public List<Map<String, Object>> claim() {
+    List<Map<String, Object>> nextBatch() {
         try {
             List<Map<String, Object>> batch = new ArrayList<>(openHeld());
             if (pollAgain || System.nanoTime() - lastPoll >= properties.pollInterval().toNanos()) {
@@ -363,9 +394,13 @@ public class Inbox {
     /**
      * Waits for work before the next claim: returns at once when this node holds events it
      * recorded, or more is due in the inbox (the last poll filled a whole batch, an event was
-     * released or replayed, a push was recorded pending), else at the next poll interval.
+     * released or replayed, a push was recorded pending), else at the next poll interval. First,
+     * while {@value #BATCHES_IN_FLIGHT} batches are running, until one of them ends.
      */
     public void awaitWork() throws InterruptedException {
+        for (long seen = signal.current(); batchesRunning.get() >= BATCHES_IN_FLIGHT; seen = signal.current()) {
+            signal.await(seen, properties.pollInterval().toMillis()); // woken when a batch ends
+        }
         long untilPoll = properties.pollInterval().toNanos() - (System.nanoTime() - lastPoll);
         if (heldCount.get() > 0 || pollAgain || untilPoll <= 0) {
             seenWakeUps = signal.current();

@@ -50,11 +50,11 @@ class InboxClaimTests extends HubIntegrationTest {
         node = inbox.node();
         insert("claim-a");
         insert("claim-b");
-        assertThat(ids(inbox.claim())).containsExactly("claim-a", "claim-b");
+        assertThat(ids(inbox.nextBatch())).containsExactly("claim-a", "claim-b");
 
         insert("claim-c");
         inbox.awaitWork(); // the next poll
-        assertThat(ids(inbox.claim())).containsExactly("claim-c");
+        assertThat(ids(inbox.nextBatch())).containsExactly("claim-c");
     }
 
     void insert(String id) {
