@@ -11,8 +11,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param pollInterval how long the dispatcher waits for work when this node records nothing (see
  *                     {@link DispatchSignal}): other nodes' events, retries, a dead node's events
- * @param batchSize    events claimed per poll (at most one per follower, so they may run in parallel)
- * @param threads      events of a batch dispatched at once (each holds a database connection only
+ * @param batchSize    events claimed per poll (at most one per follower, so they may run in parallel);
+ *                     at most four batches run at once, so about five are in memory with the held ones
+ * @param threads      events dispatched at once (each holds a database connection only
  *                     while it runs a statement; the CRM and the broker are waited on without one)
  * @param maxAttempts  attempts before an event is marked dead
  * @param backoff      delay before the second attempt; doubles each time, up to maxBackoff
