@@ -133,8 +133,8 @@ public class Inbox {
      * Batches that may run at once. The dispatcher's timer does not wait for a batch's end (its
      * events run on hub.dispatch.threads), so without a bound it would claim a batch every poll and
      * queue them all in memory while the inbox is behind: tens of thousands of events, which kept
-     * the garbage collector busy and could outlast their lease. Two keep the threads busy while
-     * one batch finishes its slowest events and the next is claimed.
+     * the garbage collector busy and could outlast their lease. Four keep the threads busy while
+     * the batches before finish their slowest events (two left them idle: docs/performance.md).
      */
     static final int BATCHES_IN_FLIGHT = 4;
 
